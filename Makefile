@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make serve` and `make test`.
+# Every target creates .venv on first use and reinstalls when requirements.txt
+# or pyproject.toml change.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: serve build test bench clean system-check
+
+$(INSTALLED): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
+# A missing system package is one line with the command that installs it.
+system-check:
+	@command -v dot >/dev/null || { echo "Graphviz's 'dot' is missing (torchviz needs it): sudo apt-get install graphviz"; exit 1; }
+
+serve: $(INSTALLED) system-check
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+build: $(INSTALLED) system-check
+	$(BIN)/mkdocs build --strict
+
+test: $(INSTALLED) system-check
+	@command -v chromium >/dev/null || { echo "Chromium is missing (the browser tests need it): sudo apt-get install chromium"; exit 1; }
+	$(BIN)/pytest
+
+bench: $(INSTALLED) system-check
+	$(BIN)/python tests/bench.py
+
+# The venv stays: it is slow to make and does not go stale by itself.
+clean:
+	rm -rf site .cache

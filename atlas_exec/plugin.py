@@ -1,0 +1,121 @@
+"""The MkDocs plugin: execute page programs, show their outputs, ship the assets they need."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .execute import DEFAULT_TIMEOUT, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
+from .fences import DISPLAY_ATTRIBUTES, FenceError, display_title, executed_fences, fence_source
+from .render import html_fence, render_outputs, render_stamp
+
+log = logging.getLogger("mkdocs.plugins.atlas_exec")
+
+
+class ExecutePagesConfig(Config):
+    snippets_dir = c.Type(str, default="snippets")
+    cache_dir = c.Type(str, default=".cache/atlas-exec")
+    timeout = c.Type(int, default=DEFAULT_TIMEOUT)
+    # Off only to measure the build without execution (make bench).
+    execute = c.Type(bool, default=True)
+
+
+class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).resolve().parent
+        self.docs_dir = Path(config.docs_dir).resolve()
+        self.snippets_dir = self.root / self.config.snippets_dir
+        self.cache = ExecutionCache(self.root / self.config.cache_dir)
+        self.jobs: dict[str, PageJob] = {}
+        self.results: dict[str, PageResult] = {}
+        return config
+
+    def _display_path(self, file: File) -> str:
+        """The page as messages name it: docs/graph.md, relative to mkdocs.yml."""
+        source = Path(file.abs_src_path).resolve()
+        return source.relative_to(self.root).as_posix() if source.is_relative_to(self.root) else file.src_uri
+
+    def on_files(self, files: Files, *, config) -> Files:
+        errors = []
+        self.jobs = {}
+        for file in files.documentation_pages():
+            if not file.src_uri.endswith(".md"):
+                continue
+            path = self._display_path(file)
+            try:
+                cells = page_cells(Path(file.abs_src_path).read_text(encoding="utf-8"), path, self.snippets_dir)
+            except FenceError as error:
+                errors.append(str(error))
+                continue
+            if cells:
+                self.jobs[file.src_uri] = PageJob(path, cells)
+        if self.config.execute and not errors:
+            results, errors = execute_pages(list(self.jobs.values()), self.root, self.cache, self.config.timeout)
+            self.results = {uri: results[job.path] for uri, job in self.jobs.items() if job.path in results}
+            ran = sum(not result.cached for result in results.values())
+            log.info(f"atlas-exec: {ran} page(s) executed, {len(results) - ran} from the cache")
+        if errors:
+            raise PluginError("Page execution failed:\n\n" + "\n\n".join(errors))
+        for asset in _site_assets(config):
+            files.append(asset)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        job = self.jobs.get(page.file.src_uri)
+        if job is None:
+            return markdown
+        path, result = job.path, self.results.get(page.file.src_uri)
+        # MkDocs has removed the front matter: fences are matched by order, and
+        # keep the line numbers of the file (job.cells) in what they show.
+        fences = executed_fences(markdown, path)
+        if len(fences) != len(job.cells):
+            raise PluginError(f"{path}: {len(fences)} executable fences on the page but {len(job.cells)} in the file")
+        lines = markdown.splitlines()
+        for index in reversed(range(len(fences))):
+            fence, cell = fences[index], job.cells[index]
+            shown = _shown_fence(fence, fence_source(fence, self.snippets_dir, path))
+            if result:
+                # Blank lines keep the output a block of its own, not part of a paragraph.
+                shown += "\n\n" + html_fence(render_outputs(cell, result.outputs[index], result.stamp), fence.indent) + "\n"
+            lines[fence.start : fence.end] = shown.split("\n")
+        if result:
+            _insert_after_title(lines, html_fence(render_stamp(result.stamp), ""))
+        return "\n".join(lines)
+
+
+def _shown_fence(fence, source: str) -> str:
+    """The fence as a reader sees it: engine attributes gone, includes inlined and titled."""
+    attributes = {key: value for key, value in fence.attributes.items() if key in DISPLAY_ATTRIBUTES}
+    title = display_title(fence)
+    if title:
+        attributes["title"] = title
+    info = " ".join([fence.language] + [f'{key}="{value}"' for key, value in attributes.items()])
+    body = "\n".join(fence.indent + line if line else "" for line in source.split("\n"))
+    return f"{fence.indent}```{info}\n{body}\n{fence.indent}```"
+
+
+def _insert_after_title(lines: list[str], block: str) -> None:
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            lines[index + 1 : index + 1] = ["", *block.split("\n"), ""]
+            return
+    lines[0:0] = [*block.split("\n"), ""]
+
+
+def _site_assets(config) -> list[File]:
+    """plotly.js and MathJax, served by the site itself (no CDN, works offline)."""
+    import mathjax
+    import plotly.offline
+
+    assets = [File.generated(config, "assets/javascripts/plotly.min.js", content=plotly.offline.get_plotlyjs())]
+    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    for source in [es5 / "tex-chtml.js", *sorted((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))]:
+        uri = "assets/javascripts/mathjax/" + source.relative_to(es5).as_posix()
+        assets.append(File.generated(config, uri, abs_src_path=str(source)))
+    return assets

@@ -1,0 +1,33 @@
+"""Dead ReLU units on sparse inputs, and LeakyReLU on the same problem."""
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+N, D, K = 256, 10, 100
+# sparse, non-negative inputs: about 80% of the entries are exactly zero
+X = torch.rand(N, D) * (torch.rand(N, D) < 0.2)
+y = 2 * X[:, :1] + torch.sin(3 * X[:, 1:2])
+
+
+def train(activation, steps=200, lr=0.1):
+    torch.manual_seed(1)  # the same initial weights for both activations
+    net = nn.Sequential(nn.Linear(D, K), activation, nn.Linear(K, 1))
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = ((net(X) - y) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    first = net[0]
+    negative_everywhere = (first(X) <= 0).all(dim=0)  # (K,) one flag per unit
+    zero_gradient = (first.weight.grad == 0).all(dim=1) & (first.bias.grad == 0)
+    return {
+        "negative on every input": negative_everywhere.float().mean().item(),
+        "zero gradient": zero_gradient.float().mean().item(),
+        "final loss": loss.item(),
+    }
+
+
+results = {"ReLU": train(nn.ReLU()), "LeakyReLU": train(nn.LeakyReLU(0.01))}
+for name, r in results.items():
+    print(f"{name:10s}", "  ".join(f"{k}: {v:.3g}" for k, v in r.items()))

@@ -1,0 +1,36 @@
+import time
+
+import torch
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def best_time(fn, repeat=5):
+    """Fastest of `repeat` runs, in seconds; waits for the GPU to finish."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        if device == "cuda":
+            torch.cuda.synchronize()  # GPU calls return before the work is done
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+torch.manual_seed(0)
+a_cpu = torch.randn(1024, 1024)
+b_cpu = torch.randn(1024, 1024)
+
+# Crossing devices: a copy of both 4 MiB matrices (a no-op if device is the CPU).
+t_copy = best_time(lambda: (a_cpu.to(device), b_cpu.to(device)))
+a, b = a_cpu.to(device), b_cpu.to(device)
+a @ b  # warm-up: the first call on a GPU also initialises its libraries
+
+t_cpu = best_time(lambda: a_cpu @ b_cpu)
+t_dev = best_time(lambda: a @ b)
+print(f"device: {device}")
+print(f"matmul 1024x1024 on the CPU : {t_cpu * 1e3:8.3f} ms")
+print(f"matmul 1024x1024 on {device:6} : {t_dev * 1e3:8.3f} ms")
+print(f"copying a and b to {device:6}: {t_copy * 1e3:8.3f} ms")
+if device == "cuda":
+    assert t_dev < t_cpu, "a GPU should beat the CPU on a 1024x1024 matmul"
