@@ -33,6 +33,8 @@ import torch
 from torch.autograd import gradcheck, gradgradcheck
 
 torch.manual_seed(0)
+# gradcheck compares with finite differences, which are only accurate enough in float64.
+dtype = torch.float64
 
 # %% [markdown]
 # ## Task 1: the power from multiplications
@@ -144,10 +146,11 @@ class Power(torch.autograd.Function):
 
 # %% tags=["check"]
 power = Power.apply
-assert torch.equal(power(torch.tensor([1, 2, 3]), 0), torch.tensor([1, 1, 1])), "Power(x, 0) must be all ones"
-assert torch.equal(power(torch.tensor([1, 2, 3]), 2), torch.tensor([1, 4, 9])), "Power([1, 2, 3], 2) must be [1, 4, 9]"
+ints = torch.tensor([1, 2, 3])
+assert torch.equal(power(ints, 0), torch.tensor([1, 1, 1])), "Power.apply(x, 0) must be all ones"
+assert torch.equal(power(ints, 2), torch.tensor([1, 4, 9])), "Power.apply([1, 2, 3], 2) must be [1, 4, 9]"
 
-x = torch.randn(5, dtype=torch.float64, requires_grad=True)
+x = torch.randn(5, dtype=dtype, requires_grad=True)
 y = power(x, 3)
 assert type(y.grad_fn).__name__ == "PowerBackward", f"y.grad_fn is {type(y.grad_fn).__name__}, not Power's"
 for p in range(6):
@@ -180,11 +183,11 @@ print("Task 2 passed.")
 # </details>
 
 # %%
-xs = torch.tensor([-1.5, -0.5, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
+xs = torch.tensor([-1.5, -0.5, 0.5, 2.0], dtype=dtype, requires_grad=True)
 
 # %% tags=["placeholder"]
-g_values = torch.zeros(4, dtype=torch.float64)  # TODO
-g_derivatives = torch.zeros(4, dtype=torch.float64)  # TODO
+g_values = torch.zeros(4, dtype=dtype)  # TODO
+g_derivatives = torch.zeros(4, dtype=dtype)  # TODO
 
 # %% tags=["solution"]
 g = Power.apply(xs, 5) - 2 * Power.apply(xs, 2) + 3

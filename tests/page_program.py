@@ -15,7 +15,7 @@ import plotly.io
 import torch
 from plotly.io._base_renderers import ExternalRenderer
 from plotly.utils import PlotlyJSONEncoder
-from sybil import Region
+from sybil import Region, Sybil
 
 from atlas_exec.fences import executed_fences, fence_source
 from atlas_exec.pycon import run_pycon
@@ -93,3 +93,8 @@ def fresh_page_state(namespace: dict) -> None:
     torch.set_grad_enabled(True)
     torch.manual_seed(0)
     torch.autograd.set_detect_anomaly(False)
+
+
+# The one Sybil of the project: the root conftest.py collects docs/ with it,
+# and the site tests compare what it runs with what the build executed.
+PAGES = Sybil(parsers=[parse_page], patterns=["docs/*.md", "docs/**/*.md"], setup=fresh_page_state, path=str(ROOT))

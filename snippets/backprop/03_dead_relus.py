@@ -3,23 +3,23 @@ import torch
 from torch import nn
 
 torch.manual_seed(0)
-N, D, K = 256, 10, 100
+n_examples, n_inputs, n_hidden = 256, 10, 100
 # sparse, non-negative inputs: about 80% of the entries are exactly zero
-X = torch.rand(N, D) * (torch.rand(N, D) < 0.2)
-y = 2 * X[:, :1] + torch.sin(3 * X[:, 1:2])
+inputs = torch.rand(n_examples, n_inputs) * (torch.rand(n_examples, n_inputs) < 0.2)
+targets = 2 * inputs[:, :1] + torch.sin(3 * inputs[:, 1:2])
 
 
 def train(activation, steps=200, lr=0.1):
     torch.manual_seed(1)  # the same initial weights for both activations
-    net = nn.Sequential(nn.Linear(D, K), activation, nn.Linear(K, 1))
+    net = nn.Sequential(nn.Linear(n_inputs, n_hidden), activation, nn.Linear(n_hidden, 1))
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()
-        loss = ((net(X) - y) ** 2).mean()
+        loss = ((net(inputs) - targets) ** 2).mean()
         loss.backward()
         optimizer.step()
     first = net[0]
-    negative_everywhere = (first(X) <= 0).all(dim=0)  # (K,) one flag per unit
+    negative_everywhere = (first(inputs) <= 0).all(dim=0)  # one flag per hidden unit
     zero_gradient = (first.weight.grad == 0).all(dim=1) & (first.bias.grad == 0)
     return {
         "negative on every input": negative_everywhere.float().mean().item(),

@@ -5,8 +5,8 @@ from torch import nn
 
 torch.manual_seed(0)
 depth, width = 10, 32
-X = torch.randn(64, width)
-y = torch.randn(64, 1)
+inputs = torch.randn(64, width)
+targets = torch.randn(64, 1)
 
 
 def weight_grad_norms(activation, init=None):
@@ -17,7 +17,7 @@ def weight_grad_norms(activation, init=None):
             init(layer.weight)
     blocks = [m for layer in layers[:-1] for m in (layer, activation())]
     net = nn.Sequential(*blocks, layers[-1])
-    loss = ((net(X) - y) ** 2).mean()
+    loss = ((net(inputs) - targets) ** 2).mean()
     loss.backward()
     return [layer.weight.grad.norm().item() for layer in layers]
 

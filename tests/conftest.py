@@ -1,0 +1,70 @@
+"""Shared fixtures: one strict build of the whole site per session, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The site built with `mkdocs build --strict` (execution cache in .cache/, as `make build`)."""
+    site = tmp_path_factory.mktemp("site")
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT, capture_output=True, text=True)
+    assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.stderr[-8000:]}"
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium where installed (browsers cannot be downloaded everywhere)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,  # None: Playwright's own browser
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield launched
+        launched.close()
+
+
+def page_urls() -> list[str]:
+    """Site-relative URL of every Markdown page, as MkDocs writes it (directory URLs)."""
+    urls = []
+    for source in sorted((ROOT / "docs").rglob("*.md")):
+        relative = source.relative_to(ROOT / "docs").with_suffix("")
+        if relative.name == "index":
+            relative = relative.parent
+        urls.append("" if str(relative) == "." else relative.as_posix() + "/")
+    return urls

@@ -1,0 +1,77 @@
+"""The built site: every page, every executed fence's output, the stamps, no leaks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from atlas_exec.fences import executed_fences
+from tests.conftest import ROOT, page_urls
+from tests.page_program import PAGES as PAGE_SYBIL
+
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+
+
+def built_html(site: Path, source: Path) -> str:
+    relative = source.relative_to(ROOT / "docs").with_suffix("")
+    if relative.name == "index":
+        relative = relative.parent
+    return (site / relative / "index.html").read_text(encoding="utf-8")
+
+
+def fence_lines_in_html(html: str) -> list[int]:
+    return [int(line) for line in re.findall(r'class="atlas-outputs[^"]*" data-fence-line="(\d+)"', html)]
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_every_page_is_built(built_site, url):
+    assert (built_site / url / "index.html").is_file()
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_executed_fence_has_its_output_block(built_site, source):
+    expected = [fence.line for fence in executed_fences(source.read_text(encoding="utf-8"))]
+    assert fence_lines_in_html(built_html(built_site, source)) == expected
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_sybil_runs_the_fences_the_build_executed(built_site, source):
+    """Sybil skips what it does not recognise without a word: compare, per page."""
+    document = PAGE_SYBIL.parse(source)
+    tested = [example.region.parsed.line for example in document.examples()]
+    assert tested == fence_lines_in_html(built_html(built_site, source))
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_executed_pages_carry_the_environment_stamp(built_site, source):
+    html = built_html(built_site, source)
+    if not executed_fences(source.read_text(encoding="utf-8")):
+        assert "atlas-stamp" not in html
+        return
+    stamp = re.search(r'<p class="atlas-stamp">(.*?)</p>', html)
+    assert stamp, "no environment stamp"
+    assert re.search(r"PyTorch \d+\.\d+\.\d+\S* on (CPU|.+?), Python \d+\.\d+\.\d+, \d{4}-\d\d-\d\d", stamp.group(1)), stamp.group(1)
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_outputs_show_no_tracebacks_or_machine_paths(built_site, source):
+    outputs = "".join(re.findall(r'<div class="atlas-outputs.*?</div></div>', built_html(built_site, source), re.S))
+    assert "Traceback (most recent call last)" not in outputs
+    assert not re.search(r"(/home/|/root/|/tmp/|site-packages|ipykernel_\d+)", outputs)
+
+
+def test_no_page_references_a_third_party_script_or_stylesheet(built_site):
+    for html_file in built_site.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert not external, f"{html_file.relative_to(built_site)} loads {external}"
+
+
+def test_plotly_and_mathjax_are_served_by_the_site(built_site):
+    from plotly.offline import get_plotlyjs
+
+    # Exactly the plotly.js of the installed Python package: it can draw what that package emits.
+    assert (built_site / "assets/javascripts/plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
+    assert (built_site / "assets/javascripts/mathjax/tex-chtml.js").is_file()
+    assert list((built_site / "assets/javascripts/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
