@@ -139,6 +139,10 @@ def _kernel_environment() -> dict:
     env["PLOTLY_RENDERER"] = "plotly_mimetype"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.setdefault("PYTHONHASHSEED", "0")
+    # Pages run in parallel, one kernel per core: more threads per kernel only
+    # contend (small-tensor loops ran ten times slower), and one thread keeps
+    # reductions in the same order as in the tests.
+    env.setdefault("OMP_NUM_THREADS", "1")
     return env
 
 

@@ -11,8 +11,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+import html
+import re
+
+import nbformat
+
 from .execute import DEFAULT_TIMEOUT, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
 from .fences import DISPLAY_ATTRIBUTES, FenceError, display_title, executed_fences, fence_source
+from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
 from .render import html_fence, render_outputs, render_stamp
 
 log = logging.getLogger("mkdocs.plugins.atlas_exec")
@@ -21,6 +27,10 @@ log = logging.getLogger("mkdocs.plugins.atlas_exec")
 class ExecutePagesConfig(Config):
     snippets_dir = c.Type(str, default="snippets")
     cache_dir = c.Type(str, default=".cache/atlas-exec")
+    labs_dir = c.Type(str, default="labs")
+    # Where "Open in Colab" finds a student notebook: the docs workflow
+    # publishes site/labs/notebooks/ to this branch of the repository.
+    colab_url = c.Type(str, default="https://colab.research.google.com/github/autograd-atlas/autograd-atlas/blob/notebooks/labs/notebooks/")
     timeout = c.Type(int, default=DEFAULT_TIMEOUT)
     # Off only to measure the build without execution (make bench).
     execute = c.Type(bool, default=True)
@@ -55,6 +65,10 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
                 continue
             if cells:
                 self.jobs[file.src_uri] = PageJob(path, cells)
+        labs = {f"labs/{source.stem}.ipynb": source for source in sorted((self.root / self.config.labs_dir).glob("*.py"))}
+        lab_notebooks = {uri: page_notebook(source) for uri, source in labs.items()}
+        for uri, notebook in lab_notebooks.items():
+            self.jobs[uri] = PageJob(labs[uri].relative_to(self.root).as_posix(), lab_cells(notebook))
         if self.config.execute and not errors:
             results, errors = execute_pages(list(self.jobs.values()), self.root, self.cache, self.config.timeout)
             self.results = {uri: results[job.path] for uri, job in self.jobs.items() if job.path in results}
@@ -62,13 +76,47 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             log.info(f"atlas-exec: {ran} page(s) executed, {len(results) - ran} from the cache")
         if errors:
             raise PluginError("Page execution failed:\n\n" + "\n\n".join(errors))
+        for uri, source in labs.items():
+            files.append(self._lab_page(config, uri, lab_notebooks[uri]))
+            student = student_notebook(source, config.site_url or "")
+            files.append(File.generated(config, f"labs/notebooks/{source.stem}.ipynb", content=nbformat.writes(student)))
         for asset in _site_assets(config):
             files.append(asset)
         return files
 
+    def _lab_page(self, config, uri: str, notebook) -> File:
+        """The executed lab notebook, written where mkdocs-jupyter renders it from."""
+        name = Path(uri).stem
+        links = (
+            f'<p class="atlas-lab-links"><a class="md-button md-button--primary" href="../notebooks/{name}.ipynb" download>Download the student notebook</a> '
+            f'<a class="md-button" href="{html.escape(self.config.colab_url + name)}.ipynb">Open in Colab</a></p>'
+        )
+        result = self.results.get(uri)
+        if result:
+            notebook = executed_notebook(notebook, result, links + render_stamp(result.stamp))
+        target = self.cache.directory / "labs" / f"{name}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        # A plain File rooted in the cache: mkdocs-jupyter's wrapper cannot read generated Files.
+        return File(uri, src_dir=str(self.cache.directory), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+
+    def on_page_context(self, context, *, page, config, nav):
+        # A lab's source is labs/NN-name.py, not a file under docs/.
+        job = self.jobs.get(page.file.src_uri)
+        if job and page.file.src_uri.endswith(".ipynb") and config.edit_uri:
+            page.edit_url = config.edit_uri.rsplit("docs/", 1)[0] + job.path
+        return context
+
+    def on_page_content(self, html_text: str, *, page, config, files) -> str:
+        # mkdocs-jupyter's template loads MathJax 2 and mermaid from CDNs; the
+        # site serves MathJax 3 itself and uses no mermaid in notebooks.
+        if page.file.src_uri.endswith(".ipynb"):
+            html_text = _without_cdn_scripts(html_text)
+        return html_text
+
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         job = self.jobs.get(page.file.src_uri)
-        if job is None:
+        if job is None or not page.file.src_uri.endswith(".md"):  # labs are rendered by mkdocs-jupyter
             return markdown
         path, result = job.path, self.results.get(page.file.src_uri)
         # MkDocs has removed the front matter: fences are matched by order, and
@@ -87,6 +135,15 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         if result:
             _insert_after_title(lines, html_fence(render_stamp(result.stamp), ""))
         return "\n".join(lines)
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+
+
+def _without_cdn_scripts(html_text: str) -> str:
+    """Drop every script that loads or imports from another host, or configures MathJax 2."""
+    loads_remote = re.compile(r"<script[^>]*\bsrc=\"https?://|import\(\"https?://|elkUrl = \"https?://|MathJax\.Hub")
+    return _SCRIPT.sub(lambda m: "" if loads_remote.search(m.group(0)) else m.group(0), html_text)
 
 
 def _shown_fence(fence, source: str) -> str:

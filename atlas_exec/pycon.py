@@ -18,6 +18,7 @@ class PyconMismatch(AssertionError):
 def run_pycon(source: str, namespace: dict, path: str, line: int) -> None:
     """Run the examples of one pycon fence opened at ``path:line``."""
     test = doctest.DocTestParser().get_doctest(source, namespace, path, path, line)
+    test.globs = namespace  # DocTest copies its globals; names defined here must reach later fences
     runner = doctest.DocTestRunner(optionflags=OPTION_FLAGS)
     report: list[str] = []
     runner.run(test, out=report.append, clear_globs=False)

@@ -21,7 +21,7 @@ def _pre(text: str, kind: str, label: str) -> str:
     return f'<div class="atlas-output atlas-{kind}" data-label="{label}"><pre>{html.escape(text)}</pre></div>'
 
 
-def _plotly(figure: dict) -> str:
+def figure_html(figure: dict) -> str:
     layout = figure.get("layout", {})
     title = layout.get("title", {})
     title = title.get("text", "") if isinstance(title, dict) else str(title)
@@ -46,7 +46,7 @@ def _rich(data: dict, alt: str) -> str:
             continue
         value = data[mime]
         if mime == PLOTLY_MIME:
-            return _plotly(value)
+            return figure_html(value)
         if mime == "image/svg+xml":
             return _svg(value if isinstance(value, str) else "".join(value), alt)
         if mime == "image/png":

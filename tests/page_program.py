@@ -93,6 +93,7 @@ def fresh_page_state(namespace: dict) -> None:
     torch.set_grad_enabled(True)
     torch.manual_seed(0)
     torch.autograd.set_detect_anomaly(False)
+    torch.set_num_threads(1)  # as in the build's kernels (OMP_NUM_THREADS=1)
 
 
 # The one Sybil of the project: the root conftest.py collects docs/ with it,

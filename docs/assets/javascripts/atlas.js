@@ -77,7 +77,7 @@
       MathJax.startup.output.clearCache();
       MathJax.typesetClear();
       MathJax.texReset();
-      return MathJax.typesetPromise();
+      return MathJax.typesetPromise(Array.from(document.querySelectorAll(".arithmatex, .jp-RenderedMarkdown")));
     }).then(function () {
       document.body.dataset.mathTypeset = "true";
     });

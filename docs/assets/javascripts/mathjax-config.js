@@ -1,15 +1,12 @@
-// MathJax 3, served by the site. Only math that arithmatex marked up, and
-// the Markdown cells of notebooks (labs), are typeset.
+// MathJax 3, served by the site. atlas.js typesets only the math that
+// arithmatex marked up and the Markdown cells of notebooks (labs), so a
+// dollar sign anywhere else stays a dollar sign.
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
     processEscapes: true,
     processEnvironments: true,
-  },
-  options: {
-    ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-MarkdownOutput",
   },
   startup: { typeset: false },
 };
