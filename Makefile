@@ -3,6 +3,9 @@
 # or pyproject.toml change.
 
 PYTHON ?= python3
+
+# Material prints a banner about MkDocs 2 on every build; the site pins MkDocs 1.6.
+export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
