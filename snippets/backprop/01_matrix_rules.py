@@ -10,7 +10,7 @@ b = torch.randn(K, requires_grad=True)
 H = X @ W + b  # (N, K); b is broadcast over the N rows
 A = torch.relu(H)
 
-# Any upstream gradient G = dL/dA will do: take L = sum(G * A), so dL/dA = G.
+# Any upstream gradient G = dL/dA will do: L = sum(G * A) has dL/dA = G.
 G = torch.randn(N, K)
 grad_X, grad_W, grad_b = torch.autograd.grad(A, (X, W, b), grad_outputs=G)
 
@@ -21,5 +21,6 @@ by_hand = {
     "dL/db = sum over rows of G_H": (G_H.sum(dim=0), grad_b),  # (K,)
 }
 for rule, (manual, auto) in by_hand.items():
-    print(f"{rule:30s} shape {str(tuple(manual.shape)):7s} "
-          f"max |manual - autograd| = {(manual - auto).abs().max().item():.1e}")
+    gap = (manual - auto).abs().max().item()
+    shape = str(tuple(manual.shape))
+    print(f"{rule:30} shape {shape:7} max |manual - autograd| = {gap:.1e}")

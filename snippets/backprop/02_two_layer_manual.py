@@ -45,12 +45,14 @@ for dtype in (torch.float32, torch.float64):
     _, auto = autograd_loss_and_grads(X.to(dtype), y.to(dtype), **params)
     results[dtype] = manual, auto
 
-print("grad  shape    |manual-autograd| f32  |manual-autograd| f64  |f32-f64|")
+cols = ("param", "shape", "f32 |manual-autograd|", "f64 |manual-autograd|")
+print(f"{cols[0]:5} {cols[1]:7} {cols[2]:>22} {cols[3]:>22} {'|f32-f64|':>10}")
 for name, p in init.items():
     (m32, a32), (m64, a64) = results[torch.float32], results[torch.float64]
     assert m32[name].shape == p.shape  # a gradient has its parameter's shape
     d32 = (m32[name] - a32[name]).abs().max().item()
     d64 = (m64[name] - a64[name]).abs().max().item()
     rounding = (m32[name].double() - m64[name]).abs().max().item()
-    print(f"{name:5s} {str(tuple(p.shape)):8s} {d32:<22.1e} {d64:<22.1e} {rounding:.1e}")
+    shape = str(tuple(p.shape))
+    print(f"{name:5} {shape:7} {d32:>22.1e} {d64:>22.1e} {rounding:>10.1e}")
     assert d32 < 1e-4 and d64 < 1e-12

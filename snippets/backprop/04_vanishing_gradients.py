@@ -1,4 +1,4 @@
-"""Gradient norm per layer in a deep sigmoid network and a deep ReLU network."""
+"""Gradient norm per layer: a deep sigmoid network vs a deep ReLU network."""
 import plotly.graph_objects as go
 import torch
 from torch import nn
@@ -11,7 +11,8 @@ targets = torch.randn(64, 1)
 
 def weight_grad_norms(activation, init=None):
     torch.manual_seed(0)  # the same draws for every network
-    layers = [nn.Linear(width, width) for _ in range(depth)] + [nn.Linear(width, 1)]
+    layers = [nn.Linear(width, width) for _ in range(depth)]
+    layers.append(nn.Linear(width, 1))
     if init is not None:
         for layer in layers:
             init(layer.weight)
@@ -23,15 +24,18 @@ def weight_grad_norms(activation, init=None):
 
 
 he = lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")
-norms = {"sigmoid": weight_grad_norms(nn.Sigmoid), "ReLU, He init": weight_grad_norms(nn.ReLU, he)}
-for name, values in norms.items():
-    print(f"{name:14s} first layer {values[0]:.1e}  last layer {values[-1]:.1e}  "
-          f"ratio {values[-1] / values[0]:.1e}")
+norms = {"sigmoid": weight_grad_norms(nn.Sigmoid),
+         "ReLU, He init": weight_grad_norms(nn.ReLU, he)}
+for name, v in norms.items():
+    print(f"{name:14s} first layer {v[0]:.1e}  last layer {v[-1]:.1e}  "
+          f"ratio {v[-1] / v[0]:.1e}")
 
-fig = go.Figure([go.Scatter(x=list(range(1, depth + 2)), y=v, mode="lines+markers", name=n)
-                 for n, v in norms.items()])
+layer = list(range(1, depth + 2))
+fig = go.Figure([go.Scatter(x=layer, y=v, mode="lines+markers", name=name)
+                 for name, v in norms.items()])
 fig.update_layout(title="Gradient norm of each layer's weights",
                   xaxis_title="layer (1 = next to the input)",
-                  yaxis_title="‖∇W L‖ (log scale)", yaxis_type="log",
+                  yaxis_title="‖∇<sub>W</sub> L‖ (log scale)",
+                  yaxis_type="log",
                   legend=dict(orientation="h", y=-0.25))
 fig.show()

@@ -18,7 +18,7 @@ print("after t.add_(10), back =", back)
 
 # These make copies, so later writes do not travel:
 copied = torch.tensor(arr)                   # torch.tensor always copies
-converted = torch.from_numpy(arr).float()    # float64 -> float32 needs new memory
+converted = torch.from_numpy(arr).float()    # float64 -> float32: new memory
 arr[2] = 3.0
 print("arr       =", arr)
 print("copied    =", copied)

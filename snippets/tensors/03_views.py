@@ -8,7 +8,7 @@ print("x.view(3, 2) =", x.view(3, 2).tolist())
 # ... transpose swaps the axes: it reads the columns of x as rows.
 print("x.t()        =", x.t().tolist())
 
-# A view shares memory with x: writing through it changes x.
+# A view shares memory with its base: writing through it changes y.
 y = torch.arange(6).reshape(2, 3)
 v = y.view(3, 2)
 v[0, 0] = 100
@@ -24,6 +24,6 @@ flat = xt.reshape(6)
 print("xt.reshape(6)           =", flat.tolist())
 print("xt.contiguous().view(6) =", xt.contiguous().view(6).tolist())
 
-# permute generalises transpose: a batch of images from (N, H, W, C) to (N, C, H, W).
+# permute generalises transpose: images from (N, H, W, C) to (N, C, H, W).
 images = torch.zeros(8, 32, 32, 3)
 print("permuted shape:", tuple(images.permute(0, 3, 1, 2).shape))

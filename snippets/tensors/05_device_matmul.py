@@ -12,7 +12,7 @@ def best_time(fn, repeat=5):
         start = time.perf_counter()
         fn()
         if device == "cuda":
-            torch.cuda.synchronize()  # GPU calls return before the work is done
+            torch.cuda.synchronize()  # GPU calls return before work ends
         times.append(time.perf_counter() - start)
     return min(times)
 
@@ -21,7 +21,7 @@ torch.manual_seed(0)
 a_cpu = torch.randn(1024, 1024)
 b_cpu = torch.randn(1024, 1024)
 
-# Crossing devices: a copy of both 4 MiB matrices (a no-op if device is the CPU).
+# Crossing devices: copy both 4 MiB matrices (a no-op if device is the CPU).
 t_copy = best_time(lambda: (a_cpu.to(device), b_cpu.to(device)))
 a, b = a_cpu.to(device), b_cpu.to(device)
 a @ b  # warm-up: the first call on a GPU also initialises its libraries
