@@ -20,6 +20,7 @@ from .execute import Cell, PageResult
 from .render import PLOTLY_MIME, figure_html
 
 PLACEHOLDER, SOLUTION, CHECK = "placeholder", "solution", "check"
+TIMING = "timing"  # as the timing attribute of a python fence: output varies between runs
 # A chapter link as lab authors write it: [text](../newton.md#anchor)
 _CHAPTER_LINK = re.compile(r"\]\(\.\./(?P<page>[\w-]+)\.md(?P<anchor>#[\w-]+)?\)")
 
@@ -70,7 +71,7 @@ def student_notebook(source: Path, site_url: str):
 
 
 def lab_cells(notebook) -> list[Cell]:
-    return [Cell(cell.metadata["source_line"], "python", cell.source) for cell in notebook.cells if cell.cell_type == "code"]
+    return [Cell(cell.metadata["source_line"], "python", cell.source, timing=TIMING in tags(cell)) for cell in notebook.cells if cell.cell_type == "code"]
 
 
 def executed_notebook(notebook, result: PageResult, header_html: str):

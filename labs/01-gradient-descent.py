@@ -72,7 +72,7 @@ def contour_figure(title):
     return fig
 
 
-fig = contour_figure("f(x1, x2) = sin x1 cos x2 + sin(x1/2) cos(x2/2)")
+fig = contour_figure("Contour map of f")
 fig.show()
 
 # %% [markdown]
@@ -101,6 +101,7 @@ fig.show()
 # The defaults `lr=0.2, steps=200` are enough for this surface.
 #
 # </details>
+
 
 # %% tags=["placeholder"]
 def descend(x1_start, x2_start, lr=0.2, steps=200):
@@ -138,14 +139,12 @@ assert torch.allclose(path[0], start), "row 0 of the trajectory must be the star
 end = path[-1].clone().requires_grad_(True)
 (grad_at_end,) = torch.autograd.grad(f(end[0], end[1]), end)
 assert grad_at_end.norm() < 1e-3, (
-    f"the gradient at the end point still has norm {grad_at_end.norm():.3g}; "
-    "the descent has not converged (is the point moving at all?)"
+    f"the gradient at the end point still has norm {grad_at_end.norm():.3g}; the descent has not converged (is the point moving at all?)"
 )
 assert f(*path[-1]) < f(*path[0]), "f must be lower at the end than at the start"
 hessian = torch.autograd.functional.hessian(lambda p: f(p[0], p[1]), path[-1])
 assert torch.linalg.eigvalsh(hessian).min() > 0, "the end point is a saddle point, not a minimum"
-print(f"start ({start[0]:.3f}, {start[1]:.3f}) -> minimum f = {f(*path[-1]):.4f} "
-      f"at ({path[-1, 0]:.4f}, {path[-1, 1]:.4f})")
+print(f"start ({start[0]:.3f}, {start[1]:.3f}) -> minimum f = {f(*path[-1]):.4f} at ({path[-1, 0]:.4f}, {path[-1, 1]:.4f})")
 print("Task 1 passed.")
 
 # %% [markdown]
@@ -180,11 +179,10 @@ for path in paths:
 n_minima = len(distinct_ends)
 
 # %%
-fig = contour_figure("Gradient descent from six random starts")
+fig = contour_figure("Descent from six random starts")
 for number, path in enumerate(paths, start=1):
     shown = path[::4]  # every 4th step keeps the figure light
-    fig.add_trace(go.Scatter(x=shown[:, 0].tolist(), y=shown[:, 1].tolist(),
-                             mode="lines+markers", marker=dict(size=4), name=f"run {number}"))
+    fig.add_trace(go.Scatter(x=shown[:, 0].tolist(), y=shown[:, 1].tolist(), mode="lines+markers", marker=dict(size=4), name=f"run {number}"))
 fig.update_xaxes(range=[0, 10])
 fig.update_yaxes(range=[0, 10])
 fig.show()
@@ -227,6 +225,7 @@ print("Task 2 passed.")
 #
 # </details>
 
+
 # %% tags=["placeholder"]
 def descend_batch(starts, lr=0.2, steps=200):
     # TODO: descend all rows at once; this version returns the starts unchanged.
@@ -250,16 +249,12 @@ many_starts = 10 * torch.rand(400, 2)
 untouched = many_starts.clone()
 many_ends = descend_batch(many_starts)
 assert torch.equal(many_starts, untouched), "descend_batch must not modify its input"
-assert many_ends.shape == many_starts.shape, (
-    f"expected end points of shape {tuple(many_starts.shape)}, got {tuple(many_ends.shape)}"
-)
+assert many_ends.shape == many_starts.shape, f"expected end points of shape {tuple(many_starts.shape)}, got {tuple(many_ends.shape)}"
 probe = many_ends.clone().requires_grad_(True)
 (grads,) = torch.autograd.grad(f(probe[:, 0], probe[:, 1]).sum(), probe)
 not_converged = int((grads.norm(dim=1) > 1e-3).sum())
 assert not_converged == 0, f"{not_converged} of 400 end points are not stationary points of f"
-assert (f(many_ends[:, 0], many_ends[:, 1]) <= f(many_starts[:, 0], many_starts[:, 1])).all(), (
-    "some end points are higher than their starts"
-)
+assert (f(many_ends[:, 0], many_ends[:, 1]) <= f(many_starts[:, 0], many_starts[:, 1])).all(), "some end points are higher than their starts"
 print("Task 3 passed.")
 
 # %% [markdown]
@@ -283,7 +278,7 @@ fig = go.Figure(
     )
 )
 fig.update_layout(
-    title=dict(text="Where 400 starting points end up"),
+    title=dict(text="Where 400 starts end up"),
     xaxis_title="x1 at the start",
     yaxis_title="x2 at the start",
     margin=dict(l=50, r=20, t=60, b=50),
@@ -293,8 +288,8 @@ fig.show()
 # %% [markdown]
 # ## Going further
 #
-# - Try `lr=1.5` in `descend`: the steps overshoot the valley. How large can $\eta$ get
-#   before the descent stops converging?
+# - Run `descend` with larger learning rates, such as `lr=1.0` or `lr=3.0`, and plot the
+#   trajectories. From which $\eta$ on does the descent stop settling in a minimum?
 # - Replace the hand-written update with `torch.optim.SGD([x], lr=0.2)`
 #   (`optimizer.zero_grad()`, `values.sum().backward()`, `optimizer.step()`) and check that
 #   you get the same end points.

@@ -79,6 +79,7 @@ print("initial loss:", round(loss_fn(y_hat, y).item(), 4))
 #
 # </details>
 
+
 # %% tags=["placeholder"]
 def autograd_gradients(x, y, params):
     # TODO: let autograd compute the four gradients; these zeros are wrong.
@@ -97,6 +98,7 @@ def autograd_gradients(x, y, params):
 # The check compares your gradients with central finite differences,
 # $\big(L(\theta + \epsilon) - L(\theta - \epsilon)\big) / 2\epsilon$ for every single entry
 # $\theta$ of every parameter: slow, but independent of autograd.
+
 
 # %% tags=["check"]
 def finite_difference_gradients(x, y, params, eps=1e-6):
@@ -118,12 +120,8 @@ before = {name: p.clone() for name, p in params.items()}
 mine = autograd_gradients(x, y, params)
 numeric = finite_difference_gradients(x, y, params)
 for name in params:
-    assert torch.equal(params[name], before[name]) and not params[name].requires_grad, (
-        f"autograd_gradients changed params[{name!r}]; work on copies"
-    )
-    assert mine[name].shape == params[name].shape, (
-        f"gradient of {name} has shape {tuple(mine[name].shape)}, expected {tuple(params[name].shape)}"
-    )
+    assert torch.equal(params[name], before[name]) and not params[name].requires_grad, f"autograd_gradients changed params[{name!r}]; work on copies"
+    assert mine[name].shape == params[name].shape, f"gradient of {name} has shape {tuple(mine[name].shape)}, expected {tuple(params[name].shape)}"
     assert torch.allclose(mine[name], numeric[name], rtol=1e-6, atol=1e-6), (
         f"gradient of {name} disagrees with finite differences:\n{mine[name]}\nvs\n{numeric[name]}"
     )
@@ -163,6 +161,7 @@ print("Task 1 passed.")
 #
 # </details>
 
+
 # %% tags=["placeholder"]
 def manual_gradients(x, y, params):
     # TODO: chain rule by hand; these zeros are wrong.
@@ -188,12 +187,8 @@ leaves = {name: p.clone().requires_grad_(True) for name, p in params.items()}
 loss_fn(forward(x, leaves)[2], y).backward()
 by_hand = manual_gradients(x, y, params)
 for name, leaf in leaves.items():
-    assert by_hand[name].shape == leaf.shape, (
-        f"gradient of {name} has shape {tuple(by_hand[name].shape)}, expected {tuple(leaf.shape)}"
-    )
-    assert torch.allclose(by_hand[name], leaf.grad, rtol=1e-10, atol=1e-10), (
-        f"gradient of {name} differs from autograd's:\n{by_hand[name]}\nvs\n{leaf.grad}"
-    )
+    assert by_hand[name].shape == leaf.shape, f"gradient of {name} has shape {tuple(by_hand[name].shape)}, expected {tuple(leaf.shape)}"
+    assert torch.allclose(by_hand[name], leaf.grad, rtol=1e-10, atol=1e-10), f"gradient of {name} differs from autograd's:\n{by_hand[name]}\nvs\n{leaf.grad}"
 largest = max((by_hand[name] - leaf.grad).abs().max().item() for name, leaf in leaves.items())
 print(f"largest difference from autograd: {largest:.1e}")
 print("Task 2 passed.")
@@ -230,14 +225,15 @@ print("sum over batch and units (one number for all):", round(correct_b1.sum().i
 #
 # </details>
 
+
 # %% tags=["placeholder"]
-def train(params, gradients, lr=1e-3, steps=300):
+def train(params, gradients, lr=1e-3, steps=200):
     # TODO: gradient descent; this version returns the start and no losses.
     return {name: p.clone() for name, p in params.items()}, []
 
 
 # %% tags=["solution"]
-def train(params, gradients, lr=1e-3, steps=300):
+def train(params, gradients, lr=1e-3, steps=200):
     current = {name: p.clone() for name, p in params.items()}
     losses = []
     for _ in range(steps):
@@ -250,10 +246,9 @@ def train(params, gradients, lr=1e-3, steps=300):
 # %% tags=["check"]
 trained_by_hand, losses_by_hand = train(params, manual_gradients)
 trained_by_autograd, losses_by_autograd = train(params, autograd_gradients)
-assert len(losses_by_hand) == 300, f"expected 300 losses, got {len(losses_by_hand)}"
+assert len(losses_by_hand) == 200, f"expected 200 losses, got {len(losses_by_hand)}"
 assert losses_by_hand[-1] < 0.8 * losses_by_hand[0], (
-    f"the loss went from {losses_by_hand[0]:.3f} to {losses_by_hand[-1]:.3f}: training does not work "
-    "(are Tasks 1 and 2 solved?)"
+    f"the loss went from {losses_by_hand[0]:.3f} to {losses_by_hand[-1]:.3f}: training does not work (are Tasks 1 and 2 solved?)"
 )
 for name in params:
     assert torch.allclose(trained_by_hand[name], trained_by_autograd[name], rtol=1e-9, atol=1e-9), (

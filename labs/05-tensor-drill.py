@@ -47,9 +47,7 @@ def wrong_predictions(predicted, drill):
     if unanswered:
         return [f"no prediction yet for {', '.join(unanswered)}"]
     return [
-        f"{key}: you predicted {predicted[key]!r}, the result is {shape_of(drill[key])!r}"
-        for key in sorted(drill)
-        if predicted[key] != shape_of(drill[key])
+        f"{key}: you predicted {predicted[key]!r}, the result is {shape_of(drill[key])!r}" for key in sorted(drill) if predicted[key] != shape_of(drill[key])
     ]
 
 
@@ -87,12 +85,36 @@ indexing_drill = {
 }
 
 # %% tags=["placeholder"]
-predicted = {"a": None, "b": None, "c": None, "d": None, "e": None, "f": None,
-             "g": None, "h": None, "i": None, "j": None, "k": None, "l": None}  # TODO
+predicted = {  # TODO: replace each None
+    "a": None,  # torch.arange(12).view(-1, 3, 2)
+    "b": None,  # x[0, 1:3, :2]
+    "c": None,  # x[:, :, 1]
+    "d": None,  # x[..., 1]
+    "e": None,  # x[1]
+    "f": None,  # x[:, None, 0]
+    "g": None,  # x[0, 0, 0]
+    "h": None,  # x[x > 5]
+    "i": None,  # x[[0, 1, 0]]
+    "j": None,  # x.take_along_dim(indices.view(-1, 1, 1), dim=0)
+    "k": None,  # x.take_along_dim(indices.view(1, -1, 1), dim=1)
+    "l": None,  # x.take_along_dim(indices.view(1, 1, -1), dim=2)
+}
 
 # %% tags=["solution"]
-predicted = {"a": (2, 3, 2), "b": (2, 2), "c": (2, 3), "d": (2, 3), "e": (3, 2), "f": (2, 1, 2),
-             "g": (), "h": (6,), "i": (3, 3, 2), "j": (3, 3, 2), "k": (2, 3, 2), "l": (2, 3, 3)}
+predicted = {
+    "a": (2, 3, 2),  # torch.arange(12).view(-1, 3, 2)
+    "b": (2, 2),  # x[0, 1:3, :2]
+    "c": (2, 3),  # x[:, :, 1]
+    "d": (2, 3),  # x[..., 1]
+    "e": (3, 2),  # x[1]
+    "f": (2, 1, 2),  # x[:, None, 0]
+    "g": (),  # x[0, 0, 0]
+    "h": (6,),  # x[x > 5]
+    "i": (3, 3, 2),  # x[[0, 1, 0]]
+    "j": (3, 3, 2),  # x.take_along_dim(indices.view(-1, 1, 1), dim=0)
+    "k": (2, 3, 2),  # x.take_along_dim(indices.view(1, -1, 1), dim=1)
+    "l": (2, 3, 3),  # x.take_along_dim(indices.view(1, 1, -1), dim=2)
+}
 
 # %% tags=["check"]
 mistakes = wrong_predictions(predicted, indexing_drill)
@@ -137,13 +159,38 @@ joining_drill = {
 }
 
 # %% tags=["placeholder"]
-predicted = {"a": None, "b": None, "c": None, "d": None, "e": None, "f": None, "g": None,
-             "h": None, "i": None, "j": None, "k": None, "l": None, "m": None}  # TODO
+predicted = {  # TODO: replace each None
+    "a": None,  # torch.cat([m, m + 1], dim=0)
+    "b": None,  # torch.cat([m, m + 1], dim=1)
+    "c": None,  # torch.stack([m, m + 1], dim=0)
+    "d": None,  # torch.stack([m, m + 1], dim=2)
+    "e": None,  # m.T
+    "f": None,  # m.reshape(-1)
+    "g": None,  # m.unsqueeze(1)
+    "h": None,  # m.sum(dim=0)
+    "i": None,  # m.sum(dim=0, keepdim=True)
+    "j": None,  # m.mean()
+    "k": None,  # m @ m.T
+    "l": None,  # batch @ torch.randn(2, 5)
+    "m": None,  # m @ m
+}
 
 # %% tags=["solution"]
-predicted = {"a": (6, 2), "b": (3, 4), "c": (2, 3, 2), "d": (3, 2, 2), "e": (2, 3), "f": (6,),
-             "g": (3, 1, 2), "h": (2,), "i": (1, 2), "j": (), "k": (3, 3), "l": (4, 3, 5),
-             "m": "error"}
+predicted = {
+    "a": (6, 2),  # torch.cat([m, m + 1], dim=0)
+    "b": (3, 4),  # torch.cat([m, m + 1], dim=1)
+    "c": (2, 3, 2),  # torch.stack([m, m + 1], dim=0)
+    "d": (3, 2, 2),  # torch.stack([m, m + 1], dim=2)
+    "e": (2, 3),  # m.T
+    "f": (6,),  # m.reshape(-1)
+    "g": (3, 1, 2),  # m.unsqueeze(1)
+    "h": (2,),  # m.sum(dim=0)
+    "i": (1, 2),  # m.sum(dim=0, keepdim=True)
+    "j": (),  # m.mean()
+    "k": (3, 3),  # m @ m.T
+    "l": (4, 3, 5),  # batch @ torch.randn(2, 5)
+    "m": "error",  # m @ m
+}
 
 # %% tags=["check"]
 mistakes = wrong_predictions(predicted, joining_drill)
@@ -176,18 +223,35 @@ pairs = {
     "i": ((), (2, 3)),
     "j": ((4, 3), (4,)),
 }
-broadcast_drill = {
-    key: (lambda left=left, right=right: torch.empty(left) + torch.empty(right))
-    for key, (left, right) in pairs.items()
-}
+broadcast_drill = {key: (lambda left=left, right=right: torch.empty(left) + torch.empty(right)) for key, (left, right) in pairs.items()}
 
 # %% tags=["placeholder"]
-predicted = {"a": None, "b": None, "c": None, "d": None, "e": None,
-             "f": None, "g": None, "h": None, "i": None, "j": None}  # TODO
+predicted = {  # TODO: replace each None
+    "a": None,  # (5, 7, 3) + (5, 7, 3)
+    "b": None,  # (0,) + (2, 2)
+    "c": None,  # (5, 3, 4, 1) + (3, 1, 1)
+    "d": None,  # (5, 2, 4, 1) + (3, 1, 1)
+    "e": None,  # (3, 1) + (4,)
+    "f": None,  # (3,) + (3, 1)
+    "g": None,  # (0,) + (1,)
+    "h": None,  # (2, 1, 3) + (4, 1)
+    "i": None,  # () + (2, 3)
+    "j": None,  # (4, 3) + (4,)
+}
 
 # %% tags=["solution"]
-predicted = {"a": (5, 7, 3), "b": "error", "c": (5, 3, 4, 1), "d": "error", "e": (3, 4),
-             "f": (3, 3), "g": (0,), "h": (2, 4, 3), "i": (2, 3), "j": "error"}
+predicted = {
+    "a": (5, 7, 3),  # (5, 7, 3) + (5, 7, 3)
+    "b": "error",  # (0,) + (2, 2)
+    "c": (5, 3, 4, 1),  # (5, 3, 4, 1) + (3, 1, 1)
+    "d": "error",  # (5, 2, 4, 1) + (3, 1, 1)
+    "e": (3, 4),  # (3, 1) + (4,)
+    "f": (3, 3),  # (3,) + (3, 1)
+    "g": (0,),  # (0,) + (1,)
+    "h": (2, 4, 3),  # (2, 1, 3) + (4, 1)
+    "i": (2, 3),  # () + (2, 3)
+    "j": "error",  # (4, 3) + (4,)
+}
 
 # %% tags=["check"]
 mistakes = wrong_predictions(predicted, broadcast_drill)
@@ -213,6 +277,7 @@ print("Task 3 passed: all 10 shapes predicted correctly.")
 #
 # </details>
 
+
 # %% tags=["placeholder"]
 def pairwise_squared_distances(a, b):
     # TODO: broadcast instead of returning zeros.
@@ -232,9 +297,7 @@ distances = pairwise_squared_distances(points_a, points_b)
 assert distances.shape == (5, 4), f"expected shape (5, 4), got {tuple(distances.shape)}"
 expected = torch.cdist(points_a, points_b) ** 2
 assert torch.allclose(distances, expected, atol=1e-5), "the distances differ from torch.cdist(a, b) ** 2"
-assert torch.allclose(pairwise_squared_distances(points_a, points_a).diagonal(), torch.zeros(5)), (
-    "the distance of a point to itself must be 0"
-)
+assert torch.allclose(pairwise_squared_distances(points_a, points_a).diagonal(), torch.zeros(5)), "the distance of a point to itself must be 0"
 print("Task 4 passed.")
 
 # %% [markdown]
