@@ -68,6 +68,12 @@ class Cell:
     timing: bool = False
     timeout: int | None = None
 
+    def kernel_code(self, path: str) -> str:
+        """What the kernel runs: the code itself, or for pycon the doctest that checks it."""
+        if self.language == "pycon":
+            return f'__import__("atlas_exec.pycon", fromlist=["run_pycon"]).run_pycon({self.code!r}, get_ipython().user_ns, {path!r}, {self.line})'
+        return self.code
+
 
 @dataclass
 class PageResult:
@@ -77,17 +83,11 @@ class PageResult:
 
 
 def page_cells(text: str, path: str, snippets_dir: Path) -> list[Cell]:
-    """The cells of a page program, includes resolved, pycon turned into doctests."""
-    cells = []
-    for fence in executed_fences(text, path):
-        source = fence_source(fence, snippets_dir, path)
-        if fence.language == "pycon":
-            source = (
-                '__import__("atlas_exec.pycon", fromlist=["run_pycon"])'
-                f".run_pycon({source!r}, get_ipython().user_ns, {path!r}, {fence.line})"
-            )
-        cells.append(Cell(fence.line, fence.language, source, fence.raises, fence.timing, fence.timeout))
-    return cells
+    """The cells of a page program, includes resolved."""
+    return [
+        Cell(fence.line, fence.language, fence_source(fence, snippets_dir, path), fence.raises, fence.timing, fence.timeout)
+        for fence in executed_fences(text, path)
+    ]
 
 
 @functools.cache
@@ -100,7 +100,10 @@ def environment() -> dict:
 
 
 def cache_key(path: str, cells: list[Cell]) -> str:
-    payload = json.dumps({"page": path, "environment": environment(), "cells": [asdict(cell) for cell in cells]}, sort_keys=True)
+    # Lines only name fences in error messages, and failures are never cached:
+    # a prose edit that moves fences keeps the page's outputs.
+    code = [{**asdict(cell), "line": None} for cell in cells]
+    payload = json.dumps({"page": path, "environment": environment(), "cells": code}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -153,7 +156,7 @@ async def _run_cells(path: str, cells: list[Cell], cwd: Path, timeout: int) -> P
         metadata = {"tags": ["raises-exception"]} if cell.raises else {}
         if cell.timeout:
             metadata["timeout"] = cell.timeout
-        notebook.cells.append(nbformat.v4.new_code_cell(cell.code, metadata=metadata))
+        notebook.cells.append(nbformat.v4.new_code_cell(cell.kernel_code(path), metadata=metadata))
     notebook.cells.append(nbformat.v4.new_code_cell(_KERNEL_STAMP))
 
     # A kernel of our own over local sockets (IPC) rather than TCP on localhost.
@@ -213,7 +216,9 @@ class PageJob:
     cells: list[Cell]
 
 
-def execute_pages(jobs: list[PageJob], cwd: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None) -> tuple[dict[str, PageResult], list[str]]:
+def execute_pages(
+    jobs: list[PageJob], cwd: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None
+) -> tuple[dict[str, PageResult], list[str]]:
     """Execute every page that the cache does not already hold, in parallel.
 
     Returns the results by path and the error messages of the pages that failed.

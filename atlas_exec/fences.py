@@ -58,7 +58,7 @@ class Fence:
     @property
     def timeout(self) -> int | None:
         value = self.attributes.get("timeout")
-        return int(value) if value else None
+        return int(value) if value else None  # validated by _check_attributes
 
 
 def _parse_info(info: str, where: str) -> tuple[str, dict[str, str]]:
@@ -93,7 +93,7 @@ def parse_fences(text: str, path: str = "<page>") -> list[Fence]:
             end += 1
         if end == len(lines):
             raise FenceError(f"{path}:{index + 1}: fence is never closed")
-        body_lines = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[index + 1 : end]]
+        body_lines = [line[len(indent) :] if line.startswith(indent) else line.lstrip() for line in lines[index + 1 : end]]
         fence = Fence(language, attributes, "\n".join(body_lines), index + 1, indent, index, end + 1)
         if fence.executed:
             _check_attributes(fence, path)
@@ -111,6 +111,9 @@ def _check_attributes(fence: Fence, path: str) -> None:
         raise FenceError(f"{path}:{fence.line}: unknown fence attribute(s) {sorted(unknown)}; known: {ENGINE_ATTRIBUTES + DISPLAY_ATTRIBUTES}")
     if fence.language == "pycon" and (fence.raises or fence.timing):
         raise FenceError(f"{path}:{fence.line}: pycon fences show exceptions as doctest output; raises= and timing are for python fences")
+    timeout = fence.attributes.get("timeout")
+    if timeout is not None and not (timeout.isdigit() and int(timeout) > 0):
+        raise FenceError(f"{path}:{fence.line}: timeout={timeout!r} is not a whole number of seconds")
 
 
 def executed_fences(text: str, path: str = "<page>") -> list[Fence]:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from pathlib import Path
 
+import nbformat
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
-
-import html
-import re
-
-import nbformat
 
 from .execute import DEFAULT_TIMEOUT, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
 from .fences import DISPLAY_ATTRIBUTES, FenceError, display_title, executed_fences, fence_source

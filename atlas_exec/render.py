@@ -14,6 +14,9 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _MIME_ORDER = (PLOTLY_MIME, "image/svg+xml", "image/png", "text/html", "text/plain")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _XML_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
+_SVG_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+# torchviz names graph nodes by id() of Python objects: memory addresses.
+_OBJECT_ID = re.compile(r"\b\d{8,}\b")
 
 
 def _pre(text: str, kind: str, label: str) -> str:
@@ -37,7 +40,18 @@ def _svg(svg: str, alt: str) -> str:
     svg = _XML_PROLOGUE.sub("", svg).strip()
     # Graphviz names an anonymous graph "%3": not a title a reader should see.
     svg = svg.replace("<title>%3</title>", "", 1)
+    svg = _renamed_objects(svg)
     return f'<figure class="atlas-graph" role="img" aria-label="{html.escape(alt, quote=True)}">{svg}</figure>'
+
+
+def _renamed_objects(svg: str) -> str:
+    """Memory addresses in node titles become n1, n2, ... so two runs draw the same page."""
+    names: dict[str, str] = {}
+
+    def rename(address: re.Match) -> str:
+        return names.setdefault(address[0], f"n{len(names) + 1}")
+
+    return _SVG_TITLE.sub(lambda title: f"<title>{_OBJECT_ID.sub(rename, title[1])}</title>", svg)
 
 
 def _rich(data: dict, alt: str) -> str:
@@ -73,7 +87,9 @@ def render_outputs(cell: Cell, outputs: list[dict], stamp: dict) -> str:
     alt = "Computational graph drawn by torchviz" if cell.language == "python" else "Output"
     parts = []
     if cell.timing:
-        parts.append(f'<p class="atlas-timing">Measured on {html.escape(stamp["device"])} on {stamp["date"]}: timings vary from run to run and machine to machine.</p>')
+        parts.append(
+            f'<p class="atlas-timing">Measured on {html.escape(stamp["device"])} on {stamp["date"]}: timings vary from run to run and machine to machine.</p>'
+        )
     for output in _merged_streams(outputs):
         kind = output["output_type"]
         if kind == "stream":
@@ -82,7 +98,7 @@ def render_outputs(cell: Cell, outputs: list[dict], stamp: dict) -> str:
         elif kind in ("display_data", "execute_result"):
             parts.append(_rich(output["data"], alt))
         elif kind == "error":
-            parts.append(_pre(f'{output["ename"]}: {output["evalue"]}', "error", "Raises"))
+            parts.append(_pre(f"{output['ename']}: {output['evalue']}", "error", "Raises"))
     timing = " atlas-timing-block" if cell.timing else ""
     return f'<div class="atlas-outputs{timing}" data-fence-line="{cell.line}" data-language="{cell.language}">{"".join(parts)}</div>'
 
@@ -91,7 +107,7 @@ def render_stamp(stamp: dict) -> str:
     device = html.escape(stamp["device"])
     return (
         '<p class="atlas-stamp">Every output on this page was produced when the site was built: '
-        f'PyTorch {html.escape(stamp["torch"])} on {device}, Python {html.escape(stamp["python"])}, {stamp["date"]}.</p>'
+        f"PyTorch {html.escape(stamp['torch'])} on {device}, Python {html.escape(stamp['python'])}, {stamp['date']}.</p>"
     )
 
 

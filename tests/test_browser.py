@@ -34,7 +34,14 @@ def test_page_in_chromium(browser, site_url, url):
     page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}") if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     site_host = urlparse(site_url).netloc
-    page.on("request", lambda request: problems.append(f"third-party request: {request.url}") if urlparse(request.url).scheme in ("http", "https") and urlparse(request.url).netloc != site_host else None)
+    page.on(
+        "request",
+        lambda request: (
+            problems.append(f"third-party request: {request.url}")
+            if urlparse(request.url).scheme in ("http", "https") and urlparse(request.url).netloc != site_host
+            else None
+        ),
+    )
     try:
         page.goto(site_url + url, wait_until="networkidle")
         if page.locator(".arithmatex").count():
@@ -96,7 +103,10 @@ def test_figures_survive_instant_navigation(browser, site_url):
         page.goto(site_url, wait_until="networkidle")
         page.locator("a[href$='graph/']").first.click()
         page.wait_for_url("**/graph/")
-        page.wait_for_function("() => [...document.querySelectorAll('.atlas-plotly')].every(n => n.dataset.drawn === 'true') && document.querySelectorAll('.atlas-plotly').length > 0", timeout=20_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.atlas-plotly')].every(n => n.dataset.drawn === 'true') && document.querySelectorAll('.atlas-plotly').length > 0",
+            timeout=20_000,
+        )
         page.wait_for_selector("body[data-math-typeset='true']", timeout=20_000)
         assert page.locator(".arithmatex:not(:has(mjx-container))").count() == 0
     finally:

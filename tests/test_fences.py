@@ -9,7 +9,7 @@ import pytest
 from atlas_exec.fences import FenceError, display_title, executed_fences, fence_source, parse_fences, resolve_include
 
 PAGE = textwrap.dedent(
-    '''\
+    """\
     # A page
 
     ```python
@@ -57,7 +57,7 @@ PAGE = textwrap.dedent(
     ```python raises="RuntimeError" title="boom.py"
     raise RuntimeError("boom")
     ```
-    '''
+    """
 )
 
 
@@ -120,7 +120,7 @@ def test_engine_attributes_are_parsed():
 
 
 def test_unknown_attribute_is_an_error_naming_path_and_line():
-    text = "# T\n\nprose\n\n```python raise=\"ValueError\"\nraise ValueError\n```\n"
+    text = '# T\n\nprose\n\n```python raise="ValueError"\nraise ValueError\n```\n'
     with pytest.raises(FenceError, match=r"docs/typo\.md:5\b") as caught:
         executed_fences(text, "docs/typo.md")
     assert "raise" in str(caught.value)

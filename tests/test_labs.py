@@ -4,7 +4,6 @@ checks fail on the untouched placeholders (so the checks can fail at all)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest

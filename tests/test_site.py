@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from atlas_exec.fences import executed_fences
 from tests.conftest import ROOT, page_urls
 from tests.page_program import PAGES as PAGE_SYBIL

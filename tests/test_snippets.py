@@ -83,10 +83,20 @@ def _code(name: str) -> ast.Module:
 @snippet_parameters()
 def test_snippet_uses_the_modern_api(name):
     tree = _code(name)
-    variables = [node.lineno for node in ast.walk(tree) if (isinstance(node, ast.Name) and node.id == "Variable") or (isinstance(node, ast.Attribute) and node.attr == "Variable") or (isinstance(node, ast.alias) and node.name == "Variable")]
+    variables = [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and node.id == "Variable")
+        or (isinstance(node, ast.Attribute) and node.attr == "Variable")
+        or (isinstance(node, ast.alias) and node.name == "Variable")
+    ]
     assert not variables, f"snippets/{name} uses the deprecated Variable on line(s) {variables}"
     # fig.data is Plotly's list of traces, not the tensor attribute.
-    data = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "data" and not (isinstance(node.value, ast.Name) and "fig" in node.value.id)]
+    data = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "data" and not (isinstance(node.value, ast.Name) and "fig" in node.value.id)
+    ]
     assert not data, f"snippets/{name} uses .data on line(s) {data}: use .detach() or torch.no_grad()"
 
 

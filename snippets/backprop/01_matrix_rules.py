@@ -1,4 +1,5 @@
 """The three backward rules of a linear layer, checked against autograd."""
+
 import torch
 
 torch.manual_seed(0)

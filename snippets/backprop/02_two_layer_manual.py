@@ -1,4 +1,5 @@
 """A two-layer ReLU regression network: backward by hand vs autograd."""
+
 import torch
 
 torch.manual_seed(0)
@@ -15,18 +16,18 @@ init = {
 
 def manual_loss_and_grads(X, y, W1, b1, W2, b2):
     # forward, keeping what the backward pass needs
-    H1 = X @ W1 + b1                # (N, K)
-    A = torch.relu(H1)              # (N, K)
-    y_hat = A @ W2 + b2             # (N, 1)
+    H1 = X @ W1 + b1  # (N, K)
+    A = torch.relu(H1)  # (N, K)
+    y_hat = A @ W2 + b2  # (N, 1)
     loss = ((y_hat - y) ** 2).sum()
     # backward, from the loss down to the first layer
-    G_yhat = 2 * (y_hat - y)        # (N, 1)
-    grad_W2 = A.T @ G_yhat          # (K, N) @ (N, 1) -> (K, 1)
-    grad_b2 = G_yhat.sum(dim=0)     # (1,)
-    G_A = G_yhat @ W2.T             # (N, 1) @ (1, K) -> (N, K)
-    G_H1 = G_A * (H1 > 0)           # (N, K), the ReLU mask
-    grad_W1 = X.T @ G_H1            # (D, N) @ (N, K) -> (D, K)
-    grad_b1 = G_H1.sum(dim=0)       # (K,)
+    G_yhat = 2 * (y_hat - y)  # (N, 1)
+    grad_W2 = A.T @ G_yhat  # (K, N) @ (N, 1) -> (K, 1)
+    grad_b2 = G_yhat.sum(dim=0)  # (1,)
+    G_A = G_yhat @ W2.T  # (N, 1) @ (1, K) -> (N, K)
+    G_H1 = G_A * (H1 > 0)  # (N, K), the ReLU mask
+    grad_W1 = X.T @ G_H1  # (D, N) @ (N, K) -> (D, K)
+    grad_b1 = G_H1.sum(dim=0)  # (K,)
     return loss, {"W1": grad_W1, "b1": grad_b1, "W2": grad_W2, "b2": grad_b2}
 
 

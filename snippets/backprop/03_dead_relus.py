@@ -1,4 +1,5 @@
 """Dead ReLU units on sparse inputs, and LeakyReLU on the same problem."""
+
 import torch
 from torch import nn
 
@@ -12,8 +13,7 @@ targets = 2 * inputs[:, :1] + torch.sin(3 * inputs[:, 1:2])
 
 def train(activation, steps=200, lr=0.1):
     torch.manual_seed(1)  # the same initial weights for both activations
-    net = nn.Sequential(nn.Linear(n_inputs, n_hidden), activation,
-                        nn.Linear(n_hidden, 1))
+    net = nn.Sequential(nn.Linear(n_inputs, n_hidden), activation, nn.Linear(n_hidden, 1))
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()

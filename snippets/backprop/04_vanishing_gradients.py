@@ -1,4 +1,5 @@
 """Gradient norm per layer: a deep sigmoid network vs a deep ReLU network."""
+
 import plotly.graph_objects as go
 import torch
 from torch import nn
@@ -24,18 +25,17 @@ def weight_grad_norms(activation, init=None):
 
 
 he = lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")
-norms = {"sigmoid": weight_grad_norms(nn.Sigmoid),
-         "ReLU, He init": weight_grad_norms(nn.ReLU, he)}
+norms = {"sigmoid": weight_grad_norms(nn.Sigmoid), "ReLU, He init": weight_grad_norms(nn.ReLU, he)}
 for name, v in norms.items():
-    print(f"{name:14s} first layer {v[0]:.1e}  last layer {v[-1]:.1e}  "
-          f"ratio {v[-1] / v[0]:.1e}")
+    print(f"{name:14s} first layer {v[0]:.1e}  last layer {v[-1]:.1e}  ratio {v[-1] / v[0]:.1e}")
 
 layer = list(range(1, depth + 2))
-fig = go.Figure([go.Scatter(x=layer, y=v, mode="lines+markers", name=name)
-                 for name, v in norms.items()])
-fig.update_layout(title="Gradient norm of each layer's weights",
-                  xaxis_title="layer (1 = next to the input)",
-                  yaxis_title="‖∇<sub>W</sub> L‖ (log scale)",
-                  yaxis_type="log",
-                  legend=dict(orientation="h", y=-0.25))
+fig = go.Figure([go.Scatter(x=layer, y=v, mode="lines+markers", name=name) for name, v in norms.items()])
+fig.update_layout(
+    title="Gradient norm of each layer's weights",
+    xaxis_title="layer (1 = next to the input)",
+    yaxis_title="‖∇<sub>W</sub> L‖ (log scale)",
+    yaxis_type="log",
+    legend=dict(orientation="h", y=-0.25),
+)
 fig.show()

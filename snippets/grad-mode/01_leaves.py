@@ -1,10 +1,10 @@
 import torch
 
 # z = x * y with x = w * w, in today's API.
-w = torch.tensor(0.5, requires_grad=True)   # leaf, tracked
-y = torch.tensor(2.0, requires_grad=True)   # leaf, tracked
-x = w * w                                   # non-leaf: output of an operation
-x.retain_grad()                             # ask autograd to keep dz/dx as well
+w = torch.tensor(0.5, requires_grad=True)  # leaf, tracked
+y = torch.tensor(2.0, requires_grad=True)  # leaf, tracked
+x = w * w  # non-leaf: output of an operation
+x.retain_grad()  # ask autograd to keep dz/dx as well
 z = x * y
 
 z.backward()

@@ -8,12 +8,11 @@ model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 for p in model[0].parameters():
     p.requires_grad_(False)
 trainable = [p for p in model.parameters() if p.requires_grad]
-print("trainable parameters:", sum(p.numel() for p in trainable),
-      "of", sum(p.numel() for p in model.parameters()))
+print("trainable parameters:", sum(p.numel() for p in trainable), "of", sum(p.numel() for p in model.parameters()))
 
 frozen_before = model[0].weight.clone()
 head_before = model[2].weight.clone()
-optimizer = torch.optim.SGD(trainable, lr=0.1)   # give it only what should move
+optimizer = torch.optim.SGD(trainable, lr=0.1)  # give it only what should move
 
 x, target = torch.randn(16, 4), torch.randn(16, 1)
 for step in range(5):

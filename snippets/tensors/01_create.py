@@ -16,20 +16,29 @@ same_shape_zeros = torch.zeros_like(from_list, dtype=torch.float32)
 ones = torch.ones(2, 3)
 identity = torch.eye(3, dtype=torch.int64)
 sevens = torch.full((2, 2), 7.0)
-grid = torch.linspace(0, 1, steps=5)    # 5 points, both ends included
-steps = torch.arange(0, 10, 3)           # like range(): end excluded
+grid = torch.linspace(0, 1, steps=5)  # 5 points, both ends included
+steps = torch.arange(0, 10, 3)  # like range(): end excluded
 
 # Random values: seed first, so every run draws the same numbers.
 torch.manual_seed(0)
-uniform = torch.rand(3)                  # U[0, 1)
-normal = torch.randn(2, 2)               # N(0, 1)
+uniform = torch.rand(3)  # U[0, 1)
+normal = torch.randn(2, 2)  # N(0, 1)
 coins = torch.bernoulli(torch.full((2, 4), 0.25))  # 1 with probability 0.25
 
-for name, t in [("from_list", from_list), ("from_numpy", from_numpy),
-                ("joined", joined), ("same_shape_zeros", same_shape_zeros),
-                ("ones", ones), ("identity", identity), ("sevens", sevens),
-                ("grid", grid), ("steps", steps), ("uniform", uniform),
-                ("normal", normal), ("coins", coins)]:
+for name, t in [
+    ("from_list", from_list),
+    ("from_numpy", from_numpy),
+    ("joined", joined),
+    ("same_shape_zeros", same_shape_zeros),
+    ("ones", ones),
+    ("identity", identity),
+    ("sevens", sevens),
+    ("grid", grid),
+    ("steps", steps),
+    ("uniform", uniform),
+    ("normal", normal),
+    ("coins", coins),
+]:
     print(f"{name:17} shape={tuple(t.shape)!s:8} dtype={t.dtype}")
 print("grid  =", grid.tolist())
 print("steps =", steps.tolist())
