@@ -26,11 +26,13 @@ import torch
 
 from atlas_exec.execute import Cell, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
 from atlas_exec.fences import executed_fences
+from atlas_exec.labs import lab_cells, page_notebook
 from tests.conftest import ROOT
 
 REL_TOL, ABS_TOL = 1e-3, 1e-4
 SNIPPETS = ROOT / "snippets"
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
+LABS = sorted((ROOT / "labs").glob("*.py"))
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -126,10 +128,11 @@ def _output_text(output: dict) -> str:
 
 @pytest.fixture(scope="session")
 def page_runs(tmp_path_factory) -> dict[str, tuple[list[Cell], PageResult, PageResult]]:
-    """Every page program executed on the GPU, then again with CUDA hidden (pages in parallel)."""
+    """Every page program (chapters and labs) executed on the GPU, then again with CUDA hidden (pages in parallel)."""
     paths = [page.relative_to(ROOT).as_posix() for page in PAGES]
     jobs = [PageJob(path, page_cells((ROOT / path).read_text(encoding="utf-8"), path, SNIPPETS)) for path in paths]
     jobs = [job for job in jobs if job.cells]
+    jobs += [PageJob(lab.relative_to(ROOT).as_posix(), lab_cells(page_notebook(lab))) for lab in LABS]
     # Separate caches: the cache key names the device of this process, which is the GPU in both runs.
     gpu, gpu_errors = execute_pages(jobs, ROOT, ExecutionCache(tmp_path_factory.mktemp("gpu-cache")))
     hidden = pytest.MonkeyPatch()
@@ -143,7 +146,8 @@ def page_runs(tmp_path_factory) -> dict[str, tuple[list[Cell], PageResult, PageR
 
 
 def _executed_pages() -> list[str]:
-    return [page.relative_to(ROOT).as_posix() for page in PAGES if executed_fences(page.read_text(encoding="utf-8"))]
+    pages = [page.relative_to(ROOT).as_posix() for page in PAGES if executed_fences(page.read_text(encoding="utf-8"))]
+    return pages + [lab.relative_to(ROOT).as_posix() for lab in LABS]
 
 
 @pytest.mark.gpu
