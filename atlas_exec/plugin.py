@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -13,6 +14,7 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 from .execute import DEFAULT_TIMEOUT, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
 from .fences import DISPLAY_ATTRIBUTES, FenceError, display_title, executed_fences, fence_source
@@ -42,6 +44,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         self.cache = ExecutionCache(self.root / self.config.cache_dir)
         self.jobs: dict[str, PageJob] = {}
         self.results: dict[str, PageResult] = {}
+        self.notebook_css: dict[str, str] = {}  # site path -> stylesheet moved out of lab pages
         return config
 
     def _display_path(self, file: File) -> str:
@@ -110,7 +113,21 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         # site serves MathJax 3 itself and uses no mermaid in notebooks.
         if page.file.src_uri.endswith(".ipynb"):
             html_text = _without_cdn_scripts(html_text)
+            html_text = _LARGE_STYLE.sub(lambda style: self._linked_stylesheet(style[1], page), html_text)
         return html_text
+
+    def _linked_stylesheet(self, css: str, page) -> str:
+        """mkdocs-jupyter inlines ~600 KB of JupyterLab CSS into every lab page:
+        serve it as one file instead, fetched once and cached across labs."""
+        uri = f"assets/stylesheets/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        self.notebook_css[uri] = css
+        return f'<link rel="stylesheet" href="{get_relative_url(uri, page.url)}">'
+
+    def on_post_build(self, *, config) -> None:
+        for uri, css in self.notebook_css.items():
+            target = Path(config.site_dir) / uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(css, encoding="utf-8")
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         job = self.jobs.get(page.file.src_uri)
@@ -136,6 +153,8 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
 
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+# Inline stylesheets big enough to be worth a file of their own (small ones stay).
+_LARGE_STYLE = re.compile(r"<style\b[^>]*>((?:(?!</style>).){4000,}?)</style>", re.S)
 
 
 def _without_cdn_scripts(html_text: str) -> str:
