@@ -11,6 +11,7 @@ import asyncio
 import datetime
 import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -93,10 +94,15 @@ def page_cells(text: str, path: str, snippets_dir: Path) -> list[Cell]:
 @functools.cache
 def environment() -> dict:
     """What the outputs depend on besides the code: part of every cache key."""
-    import torch
+    torch_version = importlib.metadata.version("torch")
+    # A +cpu wheel has no CUDA: importing torch only to learn that costs seconds per build.
+    if torch_version.endswith("+cpu"):
+        device = "CPU"
+    else:
+        import torch
 
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
-    return {"engine": ENGINE_VERSION, "python": platform.python_version(), "torch": torch.__version__, "device": device}
+        device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+    return {"engine": ENGINE_VERSION, "python": platform.python_version(), "torch": torch_version, "device": device}
 
 
 def cache_key(path: str, cells: list[Cell]) -> str:

@@ -35,6 +35,10 @@ def read_lab(source: Path):
     markers = [number for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1) if line.startswith("# %%")]
     for cell, line in zip(notebook.cells, markers):
         cell.metadata["source_line"] = line
+        # Stable ids (nbformat draws random ones): the same lab gives the same
+        # notebook bytes, so downloads are reproducible and mkdocs-jupyter's
+        # cache of rendered notebooks hits on a rebuild.
+        cell.id = f"line-{line}"
     return notebook
 
 
@@ -81,7 +85,7 @@ def executed_notebook(notebook, result: PageResult, header_html: str):
     for count, (cell, outputs) in enumerate(zip(code_cells, result.outputs), 1):
         cell.execution_count = count
         cell.outputs = [nbformat.from_dict(_site_output(output)) for output in outputs]
-    header = nbformat.v4.new_markdown_cell(header_html)
+    header = nbformat.v4.new_markdown_cell(header_html, id="atlas-header")
     executed.cells.insert(1, header)  # after the title cell, which names the page
     for cell in executed.cells:
         cell.metadata.pop("source_line", None)

@@ -13,10 +13,10 @@ def descend(start, eta=0.2, steps=100):
     path = [x.detach().clone()]
     for _ in range(steps):
         y = f(x)
-        y.backward()              # x.grad now holds the gradient of f at x
-        with torch.no_grad():     # the update itself must not enter the graph
+        y.backward()  # x.grad now holds the gradient of f at x
+        with torch.no_grad():  # the update itself must not enter the graph
             x -= eta * x.grad
-        x.grad.zero_()            # backward adds to .grad: reset it for the next step
+        x.grad.zero_()  # backward adds to .grad: reset it for the next step
         path.append(x.detach().clone())
     return torch.stack(path)
 

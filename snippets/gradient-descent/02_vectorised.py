@@ -12,8 +12,8 @@ def descend_many(starts, eta=0.5, steps=100):
     """Gradient descent from every row of `starts` (n, 2) at once."""
     X = starts.clone().requires_grad_()
     for _ in range(steps):
-        F = f(X)                          # shape (n,): one value per start
-        F.backward(torch.ones_like(F))    # = F.sum().backward(): every row's gradient
+        F = f(X)  # shape (n,): one value per start
+        F.backward(torch.ones_like(F))  # = F.sum().backward(): every row's gradient
         with torch.no_grad():
             X -= eta * X.grad
         X.grad.zero_()

@@ -28,10 +28,10 @@ def train(make_optimizer, steps=150):
     loss_fn = nn.MSELoss()
     losses = []
     for _ in range(steps):
-        optimizer.zero_grad()          # clear the .grad of every parameter
-        loss = loss_fn(model(X), y)    # forward
-        loss.backward()                # gradients of the loss
-        optimizer.step()               # update every parameter
+        optimizer.zero_grad()  # clear the .grad of every parameter
+        loss = loss_fn(model(X), y)  # forward
+        loss.backward()  # gradients of the loss
+        optimizer.step()  # update every parameter
         losses.append(loss.item())
     return model, losses
 

@@ -44,6 +44,9 @@
         scene: { xaxis: sceneAxis, yaxis: sceneAxis, zaxis: sceneAxis },
         hoverlabel: { font: { family: "monospace" } },
         legend: { bgcolor: "rgba(0,0,0,0)" },
+        // Play buttons and sliders of animated figures, readable in both palettes.
+        updatemenudefaults: { bgcolor: dark ? "#2e3245" : "#f4f5f8", bordercolor: grid, font: { color: ink } },
+        sliderdefaults: { bgcolor: dark ? "#2e3245" : "#f4f5f8", bordercolor: grid, activebgcolor: dark ? "#7e57c2" : "#b39ddb", font: { color: ink } },
         margin: { l: 50, r: 20, t: 60, b: 50 },
       },
     };

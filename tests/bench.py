@@ -1,0 +1,284 @@
+"""`make bench`: build times, incremental rebuilds, test time and page weight, against the targets of issue 3.
+
+A benchmark, not a test (nothing here is named test_*, so pytest never collects
+it). Prints Markdown tables for the README and writes bench.json with the raw
+numbers. `--skip-tests` leaves out the test suite, the slowest part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# A chapter without figures: its rebuild times the engine, not Plotly.
+EDITED_CHAPTER = ROOT / "docs" / "tensors.md"
+EXECUTED = re.compile(r"atlas-exec: (\d+) page\(s\) executed, (\d+) from the cache")
+# As `make` exports it: Material's banner about MkDocs 2 is noise in every build.
+ENVIRONMENT = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MAX_COLD_BUILD_S = 90
+MAX_WARM_OVER_NO_EXEC = 1.5
+MAX_CHAPTER_HTML = 150_000  # bytes, for a chapter page without figures
+
+# performance.now() counts from navigation start; polled every frame, so the
+# time is that of the first frame with every figure drawn and every graph laid out.
+FIGURES_DRAWN = """() => {
+  const figures = [...document.querySelectorAll("div.atlas-plotly")];
+  const graphs = [...document.querySelectorAll(".atlas-graph svg")];
+  const drawn = figures.every(node => node.dataset.drawn === "true" && node.querySelector(".main-svg"));
+  const visible = graphs.every(svg => { const box = svg.getBoundingClientRect(); return box.width > 0 && box.height > 0; });
+  return document.readyState !== "loading" && drawn && visible && performance.now();
+}"""
+# transferSize is 0 for a resource the browser took from its cache.
+RESOURCES = "() => performance.getEntriesByType('resource').map(entry => [new URL(entry.name).pathname, entry.transferSize])"
+
+
+def build(site_dir: Path, config: str = "mkdocs.yml") -> dict:
+    """`mkdocs build --strict`, as `make build` runs it; how long it took and how many pages it executed."""
+    print(f"bench: building {site_dir.name}", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"mkdocs build failed:\n{done.stderr[-6000:]}")
+    counts = EXECUTED.search(done.stderr)
+    return {"seconds": round(seconds, 2), "executed": int(counts[1]) if counts else None, "cached": int(counts[2]) if counts else None}
+
+
+@contextmanager
+def edited(path: Path, change):
+    """The file changed in place for one build, its original bytes restored whatever happens."""
+    original = path.read_bytes()
+    try:
+        path.write_text(change(original.decode("utf-8")), encoding="utf-8")
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+def add_prose(text: str) -> str:
+    # A new paragraph under the title moves every fence of the page down: the
+    # edit a writer makes, and the one that tells whether line numbers leak into the cache key.
+    title_end = text.index("\n", text.index("# ")) + 1
+    return text[:title_end] + "\nA sentence the benchmark adds and removes again.\n" + text[title_end:]
+
+
+def add_code(text: str) -> str:
+    return text + '\n```python\nprint("a fence the benchmark adds and removes again")\n```\n'
+
+
+@contextmanager
+def config_without_execution():
+    """A config beside mkdocs.yml that inherits it with `execute: false` for atlas-exec.
+
+    INHERIT merges dictionaries but replaces lists, and `plugins` is a list: so
+    the child repeats mkdocs.yml's plugin list with one option changed. It
+    lives in the repository root because the plugin resolves snippets/ and
+    .cache/ from the directory of the config file.
+    """
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(ROOT / "mkdocs.yml", "rb") as parent:
+        plugins = yaml_load(parent)["plugins"]
+    plugins = [{"atlas-exec": {**entry["atlas-exec"], "execute": False}} if isinstance(entry, dict) and "atlas-exec" in entry else entry for entry in plugins]
+    child = ROOT / ".bench-no-exec.yml"
+    child.write_text(json.dumps({"INHERIT": "mkdocs.yml", "plugins": plugins}), encoding="utf-8")  # JSON is YAML
+    try:
+        yield child.name
+    finally:
+        child.unlink()
+
+
+def run_tests() -> dict:
+    """The whole suite, as `make test` runs it."""
+    print("bench: running the test suite", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    done = subprocess.run([str(Path(sys.executable).parent / "pytest")], cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
+    failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    return {"seconds": round(time.perf_counter() - start, 1), "passed": done.returncode == 0, "summary": summary.strip("= "), "failed": failed}
+
+
+class CachingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves with a max-age, as GitHub Pages does. Without one, Chromium guesses freshness from
+    Last-Modified (a tenth of the file's age: seconds, just after a build) and revalidates every asset."""
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        pass
+
+
+@contextmanager
+def served(site_dir: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CachingHandler, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+def visit(page, url: str) -> dict:
+    page.goto(url, wait_until="commit")
+    drawn_ms = page.wait_for_function(FIGURES_DRAWN, timeout=60_000).json_value()
+    page.wait_for_load_state("networkidle")
+    resources = page.evaluate(RESOURCES)
+    figures = page.locator("div.atlas-plotly").count()
+    return {
+        "js_css_bytes": sum(size for path, size in resources if path.endswith((".js", ".css"))),
+        "all_bytes": sum(size for _, size in resources),
+        "plotly_requested": any(path.endswith("plotly.min.js") for path, _ in resources),
+        "plotly_fetched": any(path.endswith("plotly.min.js") and size > 0 for path, size in resources),
+        "figures": figures,
+        "figures_drawn_ms": round(drawn_ms) if figures else None,
+    }
+
+
+def measure_pages(site_dir: Path) -> tuple[list[dict], dict]:
+    """Every page on a first visit (fresh browser), and as the second page of a visit (browser cache warm)."""
+    from playwright.sync_api import sync_playwright
+
+    locations = re.findall(r"<loc>(.*?)</loc>", (site_dir / "sitemap.xml").read_text(encoding="utf-8"))
+    urls = [location.removeprefix(locations[0]) for location in locations]  # the first is the home page
+    print(f"bench: visiting {len(urls)} pages in Chromium", file=sys.stderr, flush=True)
+    pages = []
+    with served(site_dir) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for url in urls:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            first = visit(context.new_page(), base + url)
+            context.close()
+            source = ROOT / "docs" / (url or "index.md")
+            chapter = source.with_suffix(".md").is_file() or (source / "index.md").is_file()
+            html = (site_dir / url / "index.html").stat().st_size
+            pages.append({"url": "/" + url, "chapter": chapter, "html_bytes": html, "first_visit": first})
+        # One reader's visit of the whole site: the last page first, then every
+        # page in turn, so that each is measured after another page.
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        walk = [visit(tab, base + url) for url in urls[-1:] + urls]
+        context.close()
+        browser.close()
+    for record, second in zip(pages, walk[1:]):
+        record["second_page"] = second
+    return pages, {"pages_visited": len(walk), "plotly_fetches": sum(step["plotly_fetched"] for step in walk)}
+
+
+def machine() -> dict:
+    import torch
+
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+    # Timings on a shared machine mean little without the load they were taken under.
+    return {"cpus": os.cpu_count(), "torch": torch.__version__, "device": device, "python": platform.python_version(), "load_average_at_start": os.getloadavg()}
+
+
+def targets(builds: dict, pages: list[dict], walk: dict) -> list[dict]:
+    cold, warm, no_exec = (builds[key]["seconds"] for key in ("cold", "warm", "no_execution"))
+    prose, code = builds["prose_edit"]["executed"], builds["code_edit"]["executed"]
+    heaviest = max((page for page in pages if page["chapter"] and not page["first_visit"]["figures"]), key=lambda page: page["html_bytes"])
+    has_figures = any(page["first_visit"]["figures"] for page in pages)
+    without_figures = [page for page in pages if not page["first_visit"]["figures"]]
+    plotly_where_unneeded = [page["url"] for page in without_figures if page["first_visit"]["plotly_requested"] or page["second_page"]["plotly_requested"]]
+    rows = [
+        ("cold build", f"{cold:.1f} s", f"≤ {MAX_COLD_BUILD_S} s", cold <= MAX_COLD_BUILD_S),
+        ("warm build", f"{warm:.1f} s", f"≤ {MAX_WARM_OVER_NO_EXEC} × {no_exec:.1f} s (no execution)", warm <= MAX_WARM_OVER_NO_EXEC * no_exec),
+        ("prose edit", f"{prose} page(s) executed", "0", prose == 0),
+        ("code edit", f"{code} page(s) executed", "1", code == 1),
+        (
+            "chapter without figures",
+            f"{heaviest['url']}: {heaviest['html_bytes'] / 1000:.0f} KB of HTML (heaviest)",
+            f"≤ {MAX_CHAPTER_HTML // 1000} KB",
+            heaviest["html_bytes"] <= MAX_CHAPTER_HTML,
+        ),
+        ("plotly.js per visit", f"fetched {walk['plotly_fetches']}× in {walk['pages_visited']} pages", "once", walk["plotly_fetches"] == int(has_figures)),
+        ("plotly.js without figures", ", ".join(plotly_where_unneeded) or "never requested", "never", not plotly_where_unneeded),
+    ]
+    return [{"measure": measure, "value": value, "target": target, "passed": passed} for measure, value, target, passed in rows]
+
+
+def markdown(builds: dict, tests: dict | None, pages: list[dict], checked: list[dict]) -> str:
+    chapter = EDITED_CHAPTER.relative_to(ROOT).as_posix()
+    labels = {"cold": "cold (`make clean` first)", "warm": "warm (nothing changed)", "no_execution": "execution disabled"}
+    labels |= {"prose_edit": f"after a prose edit of `{chapter}`", "code_edit": f"after a code edit of `{chapter}`"}
+    lines = ["| build | seconds | pages executed |", "|---|---:|---:|"]
+    lines += [
+        f"| {label} | {builds[key]['seconds']:.1f} | {builds[key]['executed'] if builds[key]['executed'] is not None else '—'} |"
+        for key, label in labels.items()
+    ]
+    lines.append(f"| test suite (`make test`) | {tests['seconds']:.0f} | {tests['summary']} |" if tests else "| test suite | skipped | |")
+    lines += ["", "| target | measured | wanted | |", "|---|---|---|:-:|"]
+    lines += [f"| {row['measure']} | {row['value']} | {row['target']} | {'✅' if row['passed'] else '❌'} |" for row in checked]
+    lines += [
+        "",
+        "| page | HTML KB | figures | JS+CSS KB, first visit / second page | plotly.js fetched | figures drawn, ms |",
+        "|---|---:|---:|---:|:-:|---:|",
+    ]
+    yes_no = {True: "yes", False: "no"}
+    for page in pages:
+        first, second = page["first_visit"], page["second_page"]
+        weight = f"{first['js_css_bytes'] / 1000:.0f} / {second['js_css_bytes'] / 1000:.0f}"
+        drawn = f"{first['figures_drawn_ms']} / {second['figures_drawn_ms']}" if first["figures"] else "—"
+        lines.append(
+            f"| {page['url']} | {page['html_bytes'] / 1000:.0f} | {first['figures']} | {weight} | {yes_no[first['plotly_fetched']]} / {yes_no[second['plotly_fetched']]} | {drawn} |"
+        )
+    return "\n".join(lines) + "\n\nPer page, a / b = first visit (fresh browser) / second page of a visit (browser cache warm). KB = 1000 bytes, uncompressed."
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-tests", action="store_true", help="leave out the test suite (while working on the benchmark)")
+    arguments = parser.parse_args()
+    about = machine()
+    builds = {}
+    with tempfile.TemporaryDirectory() as sites:
+        sites = Path(sites)
+        shutil.rmtree(ROOT / "site", ignore_errors=True)  # `make clean`
+        shutil.rmtree(ROOT / ".cache", ignore_errors=True)
+        builds["cold"] = build(sites / "cold")
+        builds["warm"] = build(sites / "warm")
+        with edited(EDITED_CHAPTER, add_prose):
+            builds["prose_edit"] = build(sites / "prose-edit")
+        with edited(EDITED_CHAPTER, add_code):
+            builds["code_edit"] = build(sites / "code-edit")
+        # Last and twice, keeping the second: a build without execution renders
+        # other lab notebooks (no outputs), which mkdocs-jupyter converts once
+        # and caches, as the warm build's were.
+        with config_without_execution() as config:
+            build(sites / "no-execution", config)
+            builds["no_execution"] = build(sites / "no-execution", config)
+        pages, walk = measure_pages(sites / "warm")
+    tests = None if arguments.skip_tests else run_tests()
+    checked = targets(builds, pages, walk)
+    report = {
+        "machine": about | {"load_average_at_end": os.getloadavg()},
+        "edited_chapter": EDITED_CHAPTER.relative_to(ROOT).as_posix(),
+        "builds": builds,
+        "tests": tests,
+        "pages": pages,
+        "visit": walk,
+        "targets": checked,
+    }
+    (ROOT / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(markdown(builds, tests, pages, checked))
+
+
+if __name__ == "__main__":
+    main()
