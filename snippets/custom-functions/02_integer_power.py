@@ -32,8 +32,9 @@ class Power(torch.autograd.Function):
 
 
 # The asserts of the exercise, on an integer tensor
-assert torch.all(Power.apply(torch.tensor([1, 2, 3]), 0) == torch.tensor([1, 1, 1]))
-assert torch.all(Power.apply(torch.tensor([1, 2, 3]), 2) == torch.tensor([1, 4, 9]))
+ints = torch.tensor([1, 2, 3])
+assert torch.all(Power.apply(ints, 0) == torch.tensor([1, 1, 1]))
+assert torch.all(Power.apply(ints, 2) == torch.tensor([1, 4, 9]))
 
 x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)
 Power.apply(x, 5).sum().backward()

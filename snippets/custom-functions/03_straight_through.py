@@ -24,7 +24,10 @@ y = x[:, :3].sum(dim=1)  # only the first 3 features matter
 
 
 def train(sample, steps=150):
-    """Learn gate logits theta; each sample keeps feature j with prob sigmoid(theta_j)."""
+    """Learn gate logits theta.
+
+    Each sample keeps feature j with probability sigmoid(theta_j).
+    """
     torch.manual_seed(1)
     theta = torch.zeros(d, requires_grad=True)
     opt = torch.optim.Adam([theta], lr=0.1)
@@ -43,4 +46,4 @@ keep_st, loss_st = train(BernoulliST.apply)
 keep_plain, loss_plain = train(torch.bernoulli)
 print("keep prob, straight-through:", [round(v, 2) for v in keep_st.tolist()])
 print("keep prob, plain bernoulli :", [round(v, 2) for v in keep_plain.tolist()])
-print(f"last loss: straight-through {loss_st[-1]:.3f}, plain {loss_plain[-1]:.3f}")
+print(f"last loss: STE {loss_st[-1]:.3f}, plain {loss_plain[-1]:.3f}")

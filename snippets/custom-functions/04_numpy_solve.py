@@ -19,17 +19,19 @@ class NumpySolve(torch.autograd.Function):
         ctx.save_for_backward(A, output)
 
     @staticmethod
-    @once_differentiable  # the backward below leaves PyTorch, so no graph for it
+    @once_differentiable  # this backward leaves PyTorch: no graph for it
     def backward(ctx, grad_x):
         A, x = (t.cpu().numpy() for t in ctx.saved_tensors)
         grad_b = np.linalg.solve(A.T, grad_x.cpu().numpy())  # A^{-T} g
-        grad_A = -grad_b @ x.T                                # -(A^{-T} g) x^T
+        grad_A = -grad_b @ x.T  # -(A^{-T} g) x^T
         back = grad_x.device
-        return torch.from_numpy(grad_A).to(back), torch.from_numpy(grad_b).to(back)
+        return tuple(torch.from_numpy(g).to(back) for g in (grad_A, grad_b))
 
 
 torch.manual_seed(0)
-A = (torch.randn(4, 4, dtype=torch.float64, device=device) + 4 * torch.eye(4, device=device)).requires_grad_()
+eye = torch.eye(4, dtype=torch.float64, device=device)
+A = torch.randn(4, 4, dtype=torch.float64, device=device) + 4 * eye
+A.requires_grad_()
 b = torch.randn(4, 2, dtype=torch.float64, device=device, requires_grad=True)
 
 x = NumpySolve.apply(A, b)
@@ -38,7 +40,9 @@ print("solves A x = b:", torch.allclose(A @ x, b))
 NumpySolve.apply(A, b).pow(2).sum().backward()
 grad_A, grad_b = A.grad.clone(), b.grad.clone()
 A.grad, b.grad = None, None
-torch.linalg.solve(A, b).pow(2).sum().backward()  # PyTorch's own solve as reference
-print("same grads as torch.linalg.solve:",
-      torch.allclose(grad_A, A.grad), torch.allclose(grad_b, b.grad))
+# PyTorch's own solve as the reference
+torch.linalg.solve(A, b).pow(2).sum().backward()
+same = torch.allclose(grad_A, A.grad) and torch.allclose(grad_b, b.grad)
+print("same gradients as torch.linalg.solve:", same)
+assert same
 print("gradcheck:", torch.autograd.gradcheck(NumpySolve.apply, (A, b)))

@@ -21,8 +21,7 @@ vjp_backward = x.grad.clone()
 
 # The Jacobian written by hand, formed here only to check the product
 x1, x2, x3 = x.detach()
-J = torch.tensor([[x2 * x3, x1 * x3, x1 * x2],
-                  [2 * x1, 0.0, torch.cos(x3)]])
+J = torch.tensor([[x2 * x3, x1 * x3, x1 * x2], [2 * x1, 0.0, torch.cos(x3)]])
 
 print("v         =", v)
 print("backward  =", vjp_backward)

@@ -35,7 +35,12 @@ J_hand = (1 - y.detach() ** 2)[:, None] * A
 
 print("J has shape", tuple(J_loop.shape), "= (m, n)")
 print(J_hand)
-for name, J in [("loop", J_loop), ("functional", J_functional),
-                ("jacrev", J_rev), ("jacfwd", J_fwd)]:
+ways = {
+    "loop": J_loop,
+    "functional": J_functional,
+    "jacrev": J_rev,
+    "jacfwd": J_fwd,
+}
+for name, J in ways.items():
     assert torch.allclose(J, J_hand, atol=1e-6), name
 print("all four agree with the hand-derived Jacobian")

@@ -22,8 +22,8 @@ with fwAD.dual_level():
 # The functional form: returns (f(x), J u) in one forward pass
 y_func, Ju_func = jvp(f, (x,), (u,))
 
-J = torch.tensor([[x[1] * x[2], x[0] * x[2], x[0] * x[1]],
-                  [2 * x[0], 0.0, torch.cos(x[2])]])
+x1, x2, x3 = x
+J = torch.tensor([[x2 * x3, x1 * x3, x1 * x2], [2 * x1, 0.0, torch.cos(x3)]])
 print("u        =", u)
 print("dual     =", Ju_dual)
 print("func.jvp =", Ju_func)

@@ -9,7 +9,7 @@ def rosenbrock(x):
     return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
 
 
-n = 6
+n = 5
 x = torch.randn(n, dtype=torch.float64)
 v = torch.randn(n, dtype=torch.float64)
 
@@ -22,8 +22,12 @@ x_leaf = x.clone().requires_grad_(True)
 _, hvp_forward_over_reverse = jvp(grad(rosenbrock), (x,), (v,))
 
 H = hessian(rosenbrock)(x)  # the full n x n matrix, for checking only
-print("H v (double backward)       =", hvp_double_backward)
-print("H v (forward-over-reverse)  =", hvp_forward_over_reverse)
-print("H @ v                       =", H @ v)
+products = {
+    "double backward": hvp_double_backward,
+    "forward-over-reverse": hvp_forward_over_reverse,
+    "H @ v": H @ v,
+}
+for name, hv in products.items():
+    print(f"{name:>20s}:", [round(value, 3) for value in hv.tolist()])
 assert torch.allclose(hvp_double_backward, H @ v)
 assert torch.allclose(hvp_forward_over_reverse, H @ v)

@@ -2,11 +2,11 @@ import torch
 
 
 def p(x):
-    return x ** 7 + 5 * x ** 3 + 17 * x - 9
+    return x**7 + 5 * x**3 + 17 * x - 9
 
 
 def bisection(f, a, b, tol=5e-6):
-    """Halve [a, b] until its midpoint is within tol of the root; no derivative needed."""
+    """Halve [a, b] until its midpoint is within tol of the root."""
     a = torch.tensor(a, dtype=torch.float64)
     b = torch.tensor(b, dtype=torch.float64)
     f_a = f(a)
@@ -24,5 +24,5 @@ def bisection(f, a, b, tol=5e-6):
 
 
 root, midpoints = bisection(p, 0.0, 1.0)
-print(f"bisection: root = {root.item():.5f} after {len(midpoints)} evaluations of p")
+print(f"bisection: root = {root.item():.5f}, {len(midpoints)} evaluations of p")
 print(f"p(root) = {p(root).item():.2e}")

@@ -5,7 +5,7 @@ from torch.func import jacrev
 def F(v):
     # Where does the circle x^2 + y^2 = 4 meet the curve y = 1 - e^x?
     x, y = v
-    return torch.stack([x ** 2 + y ** 2 - 4, torch.exp(x) + y - 1])
+    return torch.stack([x**2 + y**2 - 4, torch.exp(x) + y - 1])
 
 
 def newton_system(F, v0, tol=1e-12, max_steps=50):
@@ -13,7 +13,8 @@ def newton_system(F, v0, tol=1e-12, max_steps=50):
     v = torch.tensor(v0, dtype=torch.float64)
     for k in range(max_steps):
         residual = F(v)
-        print(f"step {k}: v = {v.tolist()}, |F(v)| = {residual.norm().item():.2e}")
+        x, y = v.tolist()
+        print(f"step {k}: ({x:.10f}, {y:.10f})  |F| = {residual.norm():.1e}")
         if residual.norm() < tol:
             return v
         J = jacrev(F)(v)  # the 2 x 2 Jacobian from autograd
@@ -23,6 +24,6 @@ def newton_system(F, v0, tol=1e-12, max_steps=50):
 
 solution = newton_system(F, [1.0, -1.0])
 x, y = solution
-J_hand = torch.stack([torch.stack([2 * x, 2 * y]), torch.stack([torch.exp(x), torch.tensor(1.0, dtype=torch.float64)])])
+J_hand = torch.tensor([[2 * x, 2 * y], [x.exp(), 1.0]], dtype=torch.float64)
 assert torch.allclose(jacrev(F)(solution), J_hand)
 print(f"solution: x = {x.item():.6f}, y = {y.item():.6f}")
