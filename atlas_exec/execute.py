@@ -213,7 +213,14 @@ async def _run_in_kernel(client: NotebookClient, notebook, path: str, cells: lis
 
 def execute_page(path: str, cells: list[Cell], cwd: Path, timeout: int = DEFAULT_TIMEOUT) -> PageResult:
     """Run one page program in a fresh kernel; raises PageExecutionError."""
-    return asyncio.run(_run_cells(path, cells, cwd, timeout))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_run_cells(path, cells, cwd, timeout))
+    # The caller already runs an event loop (Jupyter, Playwright's sync API):
+    # asyncio.run() refuses to nest, so the page gets a thread and a loop of its own.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(_run_cells(path, cells, cwd, timeout))).result()
 
 
 @dataclass

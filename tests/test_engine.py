@@ -7,6 +7,7 @@ one whose HTML several tests read) and the tests read what those builds left.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -636,3 +638,16 @@ def test_timeout_stops_the_fence_quickly(tmp_path):
     with pytest.raises(PageExecutionError, match=r"docs/slow\.md:3\b.*timeout"):
         execute_page("docs/slow.md", page_cells(text, "docs/slow.md", tmp_path), tmp_path)
     assert time.monotonic() - start < 20
+
+
+def test_a_page_runs_from_inside_a_running_event_loop(tmp_path):
+    # Jupyter, and Playwright's sync API in the browser tests, run an event loop in the caller's thread.
+    text = "# Loop\n\n```python\nprint(6 * 7)\n```\n"
+
+    async def from_a_loop():
+        return execute_page("docs/loop.md", page_cells(text, "docs/loop.md", tmp_path), tmp_path)
+
+    # The test's own loop in a thread of its own: the browser tests may hold this one's.
+    with ThreadPoolExecutor(1) as thread:
+        result = thread.submit(asyncio.run, from_a_loop()).result()
+    assert [output["text"] for output in result.outputs[0]] == ["42\n"]
