@@ -88,7 +88,7 @@ def render_outputs(cell: Cell, outputs: list[dict], stamp: dict) -> str:
     parts = []
     if cell.timing:
         parts.append(
-            f'<p class="atlas-timing">Measured on {html.escape(stamp["device"])} on {stamp["date"]}: timings vary from run to run and machine to machine.</p>'
+            f'<p class="atlas-timing">Measured on the build machine ({html.escape(stamp["device"])}) on {stamp["date"]}: timings vary from run to run and machine to machine.</p>'
         )
     for output in _merged_streams(outputs):
         kind = output["output_type"]

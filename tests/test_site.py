@@ -45,6 +45,15 @@ def test_sybil_runs_the_fences_the_build_executed(built_site, source):
 
 
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_timing_fences_and_only_they_carry_the_measured_on_label(built_site, source):
+    """A reader must see which numbers are measurements that change from build to build."""
+    timing = [fence.line for fence in executed_fences(source.read_text(encoding="utf-8")) if fence.timing]
+    # Each output block runs from its fence's data-fence-line to the next one.
+    blocks = re.findall(r'data-fence-line="(\d+)"(.*?)(?=data-fence-line=|\Z)', built_html(built_site, source), re.S)
+    assert [int(line) for line, block in blocks if '<p class="atlas-timing">' in block] == timing
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_executed_pages_carry_the_environment_stamp(built_site, source):
     html = built_html(built_site, source)
     if not executed_fences(source.read_text(encoding="utf-8")):
