@@ -57,6 +57,7 @@ def make_project(root: Path, pages: dict[str, str], snippets: dict[str, str] | N
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
     (root / "snippets").mkdir()
+    (root / "labs").mkdir()  # mkdocs.yml watches it; a project without labs has it empty
     for name, text in pages.items():
         (root / "docs" / name).write_text(text, encoding="utf-8")
     for name, text in (snippets or {}).items():
