@@ -34,7 +34,7 @@ test: $(INSTALLED) system-check
 	$(BIN)/pytest
 
 bench: $(INSTALLED) system-check
-	$(BIN)/python tests/bench.py
+	$(BIN)/python -m tests.bench
 
 # The venv stays: it is slow to make and does not go stale by itself.
 clean:

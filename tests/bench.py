@@ -8,28 +8,25 @@ numbers. `--skip-tests` leaves out the test suite, the slowest part.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from atlas_exec.execute import environment
+from tests.conftest import ROOT, QuietHandler, launch_chromium, served
+
 # A chapter without figures: its rebuild times the engine, not Plotly.
 EDITED_CHAPTER = ROOT / "docs" / "tensors.md"
 EXECUTED = re.compile(r"atlas-exec: (\d+) page\(s\) executed, (\d+) from the cache")
 # As `make` exports it: Material's banner about MkDocs 2 is noise in every build.
 ENVIRONMENT = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MAX_COLD_BUILD_S = 90
 MAX_WARM_OVER_NO_EXEC = 1.5
 MAX_CHAPTER_HTML = 150_000  # bytes, for a chapter page without figures
@@ -114,26 +111,13 @@ def run_tests() -> dict:
     return {"seconds": round(time.perf_counter() - start, 1), "passed": done.returncode == 0, "summary": summary.strip("= "), "failed": failed}
 
 
-class CachingHandler(http.server.SimpleHTTPRequestHandler):
+class CachingHandler(QuietHandler):
     """Serves with a max-age, as GitHub Pages does. Without one, Chromium guesses freshness from
     Last-Modified (a tenth of the file's age: seconds, just after a build) and revalidates every asset."""
 
     def end_headers(self):
         self.send_header("Cache-Control", "max-age=3600")
         super().end_headers()
-
-    def log_message(self, format, *args):
-        pass
-
-
-@contextmanager
-def served(site_dir: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CachingHandler, directory=str(site_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
 
 
 def visit(page, url: str) -> dict:
@@ -160,8 +144,8 @@ def measure_pages(site_dir: Path) -> tuple[list[dict], dict]:
     urls = [location.removeprefix(locations[0]) for location in locations]  # the first is the home page
     print(f"bench: visiting {len(urls)} pages in Chromium", file=sys.stderr, flush=True)
     pages = []
-    with served(site_dir) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with served(site_dir, CachingHandler) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
         for url in urls:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             first = visit(context.new_page(), base + url)
@@ -183,11 +167,8 @@ def measure_pages(site_dir: Path) -> tuple[list[dict], dict]:
 
 
 def machine() -> dict:
-    import torch
-
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
     # Timings on a shared machine mean little without the load they were taken under.
-    return {"cpus": os.cpu_count(), "torch": torch.__version__, "device": device, "python": platform.python_version(), "load_average_at_start": os.getloadavg()}
+    return {"cpus": os.cpu_count(), **environment(), "load_average_at_start": os.getloadavg()}
 
 
 def targets(builds: dict, pages: list[dict], walk: dict) -> list[dict]:
