@@ -1,94 +1,60 @@
-"""Run a page program in a fresh Jupyter kernel, and cache what it printed.
+"""Execute page programs: one fresh process per page, forked from a warm server.
 
-One kernel per page (state flows between the fences of a page, never between
-pages), one cell per executed fence, cells run one at a time so that a
-failure names the fence that caused it.
+The build (plugin.py) and the tests (tests/page_program.py) both call
+``execute_pages``/``run_page``: one execution path, so they cannot disagree
+about a page. A result is reused from the cache when its key proves it is
+the same code, files and environment.
 """
 
 from __future__ import annotations
 
-import asyncio
+import atexit
 import datetime
 import functools
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import os
 import platform
-import re
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import nbformat
-from jupyter_client.manager import AsyncKernelManager
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
 from . import ENGINE_VERSION
-from .fences import executed_fences, fence_source
+from .cache import ExecutionCache, PageResult, file_hash
+from .errors import Failure
+from .fences import Fence, fence_source
 
 DEFAULT_TIMEOUT = 120
-
-# Run before the page's first fence, in a namespace of its own so that the
-# page program starts from an empty namespace. Warnings print as
-# "UserWarning: message": the default format names machine paths.
-_KERNEL_SETUP = """
-exec('''
-import warnings
-warnings.formatwarning = lambda message, category, *args, **kwargs: f"{category.__name__}: {message}\\\\n"
-warnings.filterwarnings("ignore", category=DeprecationWarning, module="torchviz")
-''', {})
-"""
-
-# Run after the page's last fence: where the outputs came from.
-_KERNEL_STAMP = """
-exec('''
-import json, platform, torch
-device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
-print(json.dumps({"torch": torch.__version__, "device": device, "python": platform.python_version()}))
-''', {})
-"""
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-class PageExecutionError(Exception):
-    """A page program failed: the message names the page, the line and the cause."""
 
 
 @dataclass(frozen=True)
 class Cell:
-    """What one executed fence sends to the kernel."""
+    """What one executed fence runs, and how messages name it."""
 
-    line: int
-    language: str
+    line: int  # opening line of the fence in the page
+    language: str  # "python" or "pycon"
     code: str
+    file: str  # file of the code's lines: the page, or the included snippet
+    first_line: int  # line of ``file`` holding the code's first line
+    where: str  # docs/page.md:LINE, or for an include "docs/page.md:LINE (snippets/x.py)"
     raises: str | None = None
     timing: bool = False
     timeout: int | None = None
 
-    def kernel_code(self, path: str) -> str:
-        """What the kernel runs: the code itself, or for pycon the doctest that checks it."""
-        if self.language == "pycon":
-            return f'__import__("atlas_exec.pycon", fromlist=["run_pycon"]).run_pycon({self.code!r}, get_ipython().user_ns, {path!r}, {self.line})'
-        return self.code
 
-
-@dataclass
-class PageResult:
-    outputs: list[list[dict]]  # one list of nbformat outputs per cell
-    stamp: dict
-    cached: bool = False
-
-
-def page_cells(text: str, path: str, snippets_dir: Path) -> list[Cell]:
-    """The cells of a page program, includes resolved."""
-    return [
-        Cell(fence.line, fence.language, fence_source(fence, snippets_dir, path), fence.raises, fence.timing, fence.timeout)
-        for fence in executed_fences(text, path)
-    ]
+def page_cells(fences: list[Fence], path: str, snippets_dir: Path) -> list[Cell]:
+    """The cells of a page program, includes resolved (FenceError for a missing include)."""
+    cells = []
+    for fence in fences:
+        source = fence_source(fence, snippets_dir, path)
+        where = f"{path}:{fence.line}" + (f" (includes {source.file})" if fence.include else "")
+        cells.append(Cell(fence.line, fence.language, source.code, source.file, source.first_line, where, fence.raises, fence.timing, fence.timeout))
+    return cells
 
 
 @functools.cache
@@ -106,160 +72,146 @@ def environment() -> dict:
 
 
 def cache_key(path: str, cells: list[Cell]) -> str:
-    # Lines only name fences in error messages, and failures are never cached:
-    # a prose edit that moves fences keeps the page's outputs.
-    code = [{**asdict(cell), "line": None} for cell in cells]
+    # Lines only name fences in messages: a prose edit that moves fences keeps
+    # the page's outputs (a stored failure is checked against its lines).
+    code = [{key: value for key, value in asdict(cell).items() if key not in ("line", "first_line", "where")} for cell in cells]
     payload = json.dumps({"page": path, "environment": environment(), "cells": code}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-class ExecutionCache:
-    """Executed outputs on disk, one JSON file per page program."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-
-    def load(self, key: str) -> PageResult | None:
-        file = self.directory / f"{key}.json"
-        if not file.is_file():
-            return None
-        data = json.loads(file.read_text(encoding="utf-8"))
-        return PageResult(data["outputs"], data["stamp"], cached=True)
-
-    def store(self, key: str, result: PageResult) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # Written then renamed, so parallel builds never read half a file.
-        with tempfile.NamedTemporaryFile("w", dir=self.directory, suffix=".tmp", delete=False, encoding="utf-8") as tmp:
-            json.dump({"outputs": result.outputs, "stamp": result.stamp}, tmp)
-        os.replace(tmp.name, self.directory / f"{key}.json")
-
-
-def _error_text(outputs: list[dict]) -> tuple[str, str, str]:
-    for output in outputs:
-        if output.get("output_type") == "error":
-            traceback = _ANSI.sub("", "\n".join(output.get("traceback", [])))
-            return output["ename"], output["evalue"], traceback
-    return "", "", ""
-
-
-def _kernel_environment() -> dict:
+def page_environment() -> dict:
+    """The environment of the fork server and so of every page process."""
     env = dict(os.environ)
-    # fig.show() in the kernel emits the figure as JSON for the page to draw.
-    env["PLOTLY_RENDERER"] = "plotly_mimetype"
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    env.setdefault("PYTHONHASHSEED", "0")
-    # Pages run in parallel, one kernel per core: more threads per kernel only
-    # contend (small-tensor loops ran ten times slower), and one thread keeps
-    # reductions in the same order as in the tests.
-    env.setdefault("OMP_NUM_THREADS", "1")
+    env["PLOTLY_RENDERER"] = "plotly_mimetype"  # fig.show() publishes the figure for the page to draw
+    env["PYTHONHASHSEED"] = "0"  # set order, dict of sets: the same output on every build
+    # Pages run in parallel, one process per core: more threads per page only
+    # contend, and one thread keeps reductions in the same order everywhere.
+    env["OMP_NUM_THREADS"] = "1"
+    env["MKL_NUM_THREADS"] = "1"
+    env.pop("MPLBACKEND", None)
     return env
 
 
-async def _run_cells(path: str, cells: list[Cell], cwd: Path, timeout: int) -> PageResult:
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(_KERNEL_SETUP)]
-    for cell in cells:
-        metadata = {"tags": ["raises-exception"]} if cell.raises else {}
-        if cell.timeout:
-            metadata["timeout"] = cell.timeout
-        notebook.cells.append(nbformat.v4.new_code_cell(cell.kernel_code(path), metadata=metadata))
-    notebook.cells.append(nbformat.v4.new_code_cell(_KERNEL_STAMP))
+class ForkServer:
+    """The client side of forkserver.py: submit a page program, get a Future of its result."""
 
-    # A kernel of our own over local sockets (IPC) rather than TCP on localhost.
-    kernel = AsyncKernelManager(kernel_name="python3", transport="ipc")
-    client = NotebookClient(
-        notebook,
-        km=kernel,
-        timeout=timeout,
-        timeout_func=lambda nb_cell: nb_cell.metadata.get("timeout", timeout),
-        kernel_name="python3",
-        allow_errors=False,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    with tempfile.TemporaryDirectory(prefix="atlas-kernel-") as runtime:
-        kernel.connection_file = os.path.join(runtime, "kernel.json")
-        try:
-            await _run_in_kernel(client, notebook, path, cells, cwd)
-        finally:
-            if kernel.has_kernel:
-                await kernel.shutdown_kernel(now=True)
-    stamp = json.loads("".join(out.get("text", "") for out in notebook.cells[-1].outputs))
-    stamp["date"] = datetime.date.today().isoformat()
-    outputs = [[dict(output) for output in nb_cell.outputs] for nb_cell in notebook.cells[1:-1]]
-    return PageResult(outputs, stamp)
+    def __init__(self, root: Path):
+        self.root = root
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "atlas_exec.forkserver", str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=root,
+            env=page_environment(),
+        )
+        self._pending: dict[int, Future] = {}
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True, name="atlas-forkserver").start()
 
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
 
-async def _run_in_kernel(client: NotebookClient, notebook, path: str, cells: list[Cell], cwd: Path) -> None:
-    async with client.async_setup_kernel(env=_kernel_environment(), cwd=str(cwd)):
-        for index, nb_cell in enumerate(notebook.cells):
-            cell = cells[index - 1] if 0 < index <= len(cells) else None
-            where = f"{path}:{cell.line}" if cell else f"{path} (engine setup)"
+    def submit(self, cells: list[Cell], timeout: int) -> Future:
+        future: Future = Future()
+        with self._lock:
+            job = next(self._ids)
+            self._pending[job] = future
+            message = {"job": job, "timeout": timeout, "cells": [asdict(cell) for cell in cells]}
+            self._process.stdin.write((json.dumps(message) + "\n").encode())
+            self._process.stdin.flush()
+        return future
+
+    def _read(self) -> None:
+        for line in self._process.stdout:
+            message = json.loads(line)
+            with self._lock:
+                future = self._pending.pop(message["job"])
+            future.set_result(message)
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        for future in pending:
+            future.set_exception(RuntimeError("the page execution server stopped (see the output above)"))
+
+    def close(self) -> None:
+        if self.alive:
+            self._process.stdin.close()
             try:
-                await client.async_execute_cell(nb_cell, index)
-            except CellTimeoutError:
-                raise PageExecutionError(f"{where}: the fence did not finish within {nb_cell.metadata.get('timeout', client.timeout)} s (timeout)") from None
-            except DeadKernelError:
-                raise PageExecutionError(f"{where}: the kernel died while running this fence (os._exit, a crash or out of memory)") from None
-            except CellExecutionError:
-                ename, evalue, traceback = _error_text(nb_cell.outputs)
-                raise PageExecutionError(f"{where}: the fence raised {ename}: {evalue}\n\n{traceback}") from None
-            if cell and cell.raises:
-                ename, evalue, _ = _error_text(nb_cell.outputs)
-                if not ename:
-                    raise PageExecutionError(f"{where}: the fence should raise {cell.raises} but raised nothing")
-                if ename != cell.raises:
-                    raise PageExecutionError(f"{where}: the fence should raise {cell.raises} but raised {ename}: {evalue}")
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
 
 
-def execute_page(path: str, cells: list[Cell], cwd: Path, timeout: int = DEFAULT_TIMEOUT) -> PageResult:
-    """Run one page program in a fresh kernel; raises PageExecutionError."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_run_cells(path, cells, cwd, timeout))
-    # The caller already runs an event loop (Jupyter, Playwright's sync API):
-    # asyncio.run() refuses to nest, so the page gets a thread and a loop of its own.
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(lambda: asyncio.run(_run_cells(path, cells, cwd, timeout))).result()
+_servers: dict[Path, ForkServer] = {}
+_servers_lock = threading.Lock()
+
+
+def fork_server(root: Path) -> ForkServer:
+    """The process's server for ``root``: started once, kept warm (across rebuilds under ``mkdocs serve``)."""
+    with _servers_lock:
+        server = _servers.get(root)
+        if server is None or not server.alive:
+            server = _servers[root] = ForkServer(root)
+        return server
+
+
+@atexit.register
+def _close_servers() -> None:
+    for server in _servers.values():
+        server.close()
+
+
+def _result(message: dict, cells: list[Cell], root: Path) -> PageResult:
+    failure = Failure.from_dict(message["failure"]) if message["failure"] else None
+    stamp = message["stamp"]
+    if stamp is not None:
+        stamp["date"] = datetime.date.today().isoformat()
+    dependencies = {name: file_hash(root / name) for name in message["dependencies"]}
+    return PageResult(message["outputs"], stamp, failure, dependencies)
 
 
 @dataclass
 class PageJob:
-    path: str  # as shown in messages, e.g. docs/graph.md
+    path: str  # as messages name it, e.g. docs/graph.md
     cells: list[Cell]
 
 
 def execute_pages(
-    jobs: list[PageJob], cwd: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None
-) -> tuple[dict[str, PageResult], list[str]]:
-    """Execute every page that the cache does not already hold, in parallel.
+    jobs: list[PageJob], root: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None
+) -> dict[str, PageResult]:
+    """The result of every page program: from the cache where it is still true, else run.
 
-    Returns the results by path and the error messages of the pages that failed.
+    At most ``workers`` pages run at once (default: one per core). A failed
+    page's result carries its Failure; deterministic failures are cached too.
     """
     results: dict[str, PageResult] = {}
-    pending: list[tuple[PageJob, str]] = []
+    pending: list[tuple[PageJob, str, list[int]]] = []
     for job in jobs:
-        key = cache_key(job.path, job.cells)
-        cached = cache.load(key)
+        key, lines = cache_key(job.path, job.cells), [cell.line for cell in job.cells]
+        cached = cache.load(job.path, key, lines)
         if cached:
             results[job.path] = cached
         else:
-            pending.append((job, key))
+            pending.append((job, key, lines))
+    if not pending:
+        return results
+    server = fork_server(root)
+    slots = threading.Semaphore(workers or os.cpu_count() or 1)
+    running: list[tuple[PageJob, str, list[int], Future]] = []
+    for job, key, lines in pending:
+        slots.acquire()
+        future = server.submit(job.cells, timeout)
+        future.add_done_callback(lambda _: slots.release())
+        running.append((job, key, lines, future))
+    for job, key, lines, future in running:
+        result = _result(future.result(), job.cells, root)
+        if result.failure is None or result.failure.deterministic:
+            cache.store(job.path, key, lines, result)
+        results[job.path] = result
+    return results
 
-    def run(item: tuple[PageJob, str]) -> tuple[str, PageResult | str]:
-        job, key = item
-        try:
-            result = execute_page(job.path, job.cells, cwd, timeout)
-        except PageExecutionError as error:
-            return job.path, str(error)
-        cache.store(key, result)
-        return job.path, result
 
-    errors: list[str] = []
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for path, outcome in pool.map(run, pending):
-            if isinstance(outcome, str):
-                errors.append(outcome)
-            else:
-                results[path] = outcome
-    return results, errors
+def run_page(path: str, cells: list[Cell], root: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT) -> PageResult:
+    """One page program, as the build would run it (or its cached result)."""
+    return execute_pages([PageJob(path, cells)], root, cache, timeout)[path]

@@ -16,8 +16,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .execute import Cell, PageResult
+from .cache import PageResult
+from .execute import Cell
 from .render import PLOTLY_MIME, figure_html
+from .terminal import screen_text
 
 PLACEHOLDER, SOLUTION, CHECK = "placeholder", "solution", "check"
 TIMING = "timing"  # as the timing attribute of a python fence: output varies between runs
@@ -74,8 +76,14 @@ def student_notebook(source: Path, site_url: str):
     return notebook
 
 
-def lab_cells(notebook) -> list[Cell]:
-    return [Cell(cell.metadata["source_line"], "python", cell.source, timing=TIMING in tags(cell)) for cell in notebook.cells if cell.cell_type == "code"]
+def lab_cells(notebook, path: str) -> list[Cell]:
+    """The lab's page program: its code cells, named by their ``# %%`` line in ``path``."""
+    return [
+        Cell(line, "python", cell.source, path, line + 1, f"{path}:{line}", timing=TIMING in tags(cell))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in [cell.metadata["source_line"]]
+    ]
 
 
 def executed_notebook(notebook, result: PageResult, header_html: str):
@@ -93,7 +101,10 @@ def executed_notebook(notebook, result: PageResult, header_html: str):
 
 
 def _site_output(output: dict) -> dict:
+    """An output as the lab page shows it: figures as the site draws them, terminal text as a screen shows it."""
     data = output.get("data", {})
     if PLOTLY_MIME in data:
         return {"output_type": "display_data", "metadata": {}, "data": {"text/html": figure_html(data[PLOTLY_MIME])}}
+    if output["output_type"] == "stream":
+        return {**output, "text": screen_text(output["text"])}
     return output

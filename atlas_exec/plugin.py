@@ -1,4 +1,9 @@
-"""The MkDocs plugin: execute page programs, show their outputs, ship the assets they need."""
+"""The MkDocs hooks: find each page's program, execute it, render the fences with their outputs.
+
+mkdocs.yml lists the plugin and its options, nothing else of the engine: the
+plugin registers its own superfences formatter for the languages Pygments
+highlights as Python.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
+from pymdownx.superfences import highlight_validator
 
-from .execute import DEFAULT_TIMEOUT, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
-from .fences import DISPLAY_ATTRIBUTES, FenceError, display_title, executed_fences, fence_source
+from .cache import ExecutionCache, PageResult
+from .errors import FenceError
+from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, page_cells
+from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, display_title, front_matter_lines, python_highlighted, tag_cells
 from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
-from .render import html_fence, render_outputs, render_stamp
+from .render import render_outputs, render_stamp
 
 log = logging.getLogger("mkdocs.plugins.atlas_exec")
 
@@ -36,15 +44,30 @@ class ExecutePagesConfig(Config):
     execute = c.Type(bool, default=True)
 
 
+class _Page:
+    """What the plugin knows of one chapter page between on_files and rendering."""
+
+    def __init__(self, path: str, fences: list[Fence], cells: list[Cell], front_matter: int):
+        self.path, self.fences, self.cells, self.front_matter = path, fences, cells, front_matter
+        self.result: PageResult | None = None
+
+
 class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
     def on_config(self, config):
         self.root = Path(config.config_file_path).resolve().parent
-        self.docs_dir = Path(config.docs_dir).resolve()
         self.snippets_dir = self.root / self.config.snippets_dir
-        self.cache = ExecutionCache(self.root / self.config.cache_dir)
-        self.jobs: dict[str, PageJob] = {}
-        self.results: dict[str, PageResult] = {}
+        self.cache = ExecutionCache(self.root / self.config.cache_dir, self.root)
+        self.structure = StructurePass(list(config.markdown_extensions), dict(config.mdx_configs))
+        self.pages: dict[str, _Page] = {}
+        self.labs: dict[str, PageJob] = {}
+        self.lab_results: dict[str, PageResult] = {}
+        self.rendering: _Page | None = None
         self.notebook_css: dict[str, str] = {}  # site path -> stylesheet moved out of lab pages
+        superfences = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        superfences["custom_fences"] = [
+            *superfences.get("custom_fences", []),
+            {"name": "*", "class": "atlas", "validator": self._validate_fence, "format": self._format_fence},
+        ]
         return config
 
     def _display_path(self, file: File) -> str:
@@ -53,28 +76,26 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         return source.relative_to(self.root).as_posix() if source.is_relative_to(self.root) else file.src_uri
 
     def on_files(self, files: Files, *, config) -> Files:
-        errors = []
-        self.jobs = {}
+        errors: list[str] = []
+        self.pages = {}
         for file in files.documentation_pages():
             if not file.src_uri.endswith(".md"):
                 continue
             path = self._display_path(file)
+            text = Path(file.abs_src_path).read_text(encoding="utf-8")
             try:
-                cells = page_cells(Path(file.abs_src_path).read_text(encoding="utf-8"), path, self.snippets_dir)
+                fences = self.structure.fences(text, path)
+                cells = page_cells(fences, path, self.snippets_dir)
             except FenceError as error:
                 errors.append(str(error))
                 continue
             if cells:
-                self.jobs[file.src_uri] = PageJob(path, cells)
+                self.pages[file.src_uri] = _Page(path, fences, cells, front_matter_lines(text))
         labs = {f"labs/{source.stem}.ipynb": source for source in sorted((self.root / self.config.labs_dir).glob("*.py"))}
         lab_notebooks = {uri: page_notebook(source) for uri, source in labs.items()}
-        for uri, notebook in lab_notebooks.items():
-            self.jobs[uri] = PageJob(labs[uri].relative_to(self.root).as_posix(), lab_cells(notebook))
+        self.labs = {uri: PageJob(labs[uri].relative_to(self.root).as_posix(), lab_cells(notebook, labs[uri].relative_to(self.root).as_posix())) for uri, notebook in lab_notebooks.items()}
         if self.config.execute and not errors:
-            results, errors = execute_pages(list(self.jobs.values()), self.root, self.cache, self.config.timeout)
-            self.results = {uri: results[job.path] for uri, job in self.jobs.items() if job.path in results}
-            ran = sum(not result.cached for result in results.values())
-            log.info(f"atlas-exec: {ran} page(s) executed, {len(results) - ran} from the cache")
+            errors = self._execute()
         if errors:
             raise PluginError("Page execution failed:\n\n" + "\n\n".join(errors))
         for uri, source in labs.items():
@@ -85,6 +106,73 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             files.append(asset)
         return files
 
+    def _execute(self) -> list[str]:
+        jobs = [PageJob(page.path, page.cells) for page in self.pages.values()] + list(self.labs.values())
+        results = execute_pages(jobs, self.root, self.cache, self.config.timeout)
+        for page in self.pages.values():
+            page.result = results[page.path]
+        self.lab_results = {uri: results[job.path] for uri, job in self.labs.items()}
+        ran = sum(not result.cached for result in results.values())
+        log.info(f"atlas-exec: {ran} page(s) executed, {len(results) - ran} from the cache")
+        return [str(result.failure) for result in results.values() if result.failure]
+
+    # --- rendering ---------------------------------------------------------------
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        self.rendering = self.pages.get(page.file.src_uri)
+        if self.rendering is None:
+            return markdown
+        return tag_cells(markdown, self.rendering.fences, self.rendering.front_matter)
+
+    def _validate_fence(self, language, inputs, options, attrs, md) -> bool:
+        """superfences validator: claim every fence Pygments highlights as Python."""
+        if not python_highlighted(language):
+            return False
+        if CELL_OPTION in inputs:
+            options[CELL_OPTION] = inputs[CELL_OPTION]
+        highlight_validator(language, {key: value for key, value in inputs.items() if key in DISPLAY_ATTRIBUTES}, options, attrs, md)
+        attrs.clear()  # display attributes were checked by the grammar; nothing may unmake the fence
+        return True
+
+    def _format_fence(self, src, language, class_name, options, md, **kwargs) -> str:
+        """superfences formatter: the code that ran, highlighted, then what it printed and displayed."""
+        options = dict(options)
+        highlight = md.preprocessors["fenced_code_block"].highlight
+        index = options.pop(CELL_OPTION, None)
+        page = self.rendering
+        if index is None or page is None:
+            # Not a fence of the page program: inside an HTML comment or an indented
+            # code block, where superfences drops it again. The site test checks
+            # that no such block reaches a page.
+            return highlight(src=src, language=language, options=options, md=md, **kwargs)
+        fence, cell = page.fences[int(index)], page.cells[int(index)]
+        title = display_title(fence, self.snippets_dir)
+        if title:
+            options["title"] = title
+        code = highlight(src=cell.code, language=language, options=options, md=md, **kwargs)
+        outputs = ""
+        result = page.result
+        if result is not None and int(index) < len(result.outputs):
+            rendered = render_outputs(cell.line, cell.language, result.outputs[int(index)], result.stamp, cell.timing)
+            for warning in rendered.warnings:
+                log.warning(f"{cell.where}: {warning}")
+            outputs = rendered.html
+        executed = "true" if result is not None else "false"
+        return f'<div class="atlas-cell" data-atlas-line="{cell.line}" data-atlas-executed="{executed}">{code}{outputs}</div>'
+
+    def on_page_content(self, html_text: str, *, page, config, files) -> str:
+        if page.file.src_uri.endswith(".ipynb"):
+            # mkdocs-jupyter's template loads MathJax 2 and mermaid from CDNs; the
+            # site serves MathJax 3 itself and uses no mermaid in notebooks.
+            html_text = _without_cdn_scripts(html_text)
+            return _LARGE_STYLE.sub(lambda style: self._linked_stylesheet(style[1], page), html_text)
+        rendered, self.rendering = self.rendering, None
+        if rendered is None or rendered.result is None or rendered.result.stamp is None:
+            return html_text
+        return _after_title(html_text, render_stamp(rendered.result.stamp))
+
+    # --- labs ----------------------------------------------------------------------
+
     def _lab_page(self, config, uri: str, notebook) -> File:
         """The executed lab notebook, written where mkdocs-jupyter renders it from."""
         name = Path(uri).stem
@@ -92,7 +180,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             f'<p class="atlas-lab-links"><a class="md-button md-button--primary" href="../notebooks/{name}.ipynb" download>Download the student notebook</a> '
             f'<a class="md-button" href="{html.escape(self.config.colab_url + name)}.ipynb">Open in Colab</a></p>'
         )
-        result = self.results.get(uri)
+        result = self.lab_results.get(uri)
         if result:
             notebook = executed_notebook(notebook, result, links + render_stamp(result.stamp))
         target = self.cache.directory / "labs" / f"{name}.ipynb"
@@ -103,18 +191,10 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
 
     def on_page_context(self, context, *, page, config, nav):
         # A lab's source is labs/NN-name.py, not a file under docs/.
-        job = self.jobs.get(page.file.src_uri)
-        if job and page.file.src_uri.endswith(".ipynb") and config.edit_uri:
+        job = self.labs.get(page.file.src_uri)
+        if job and config.edit_uri:
             page.edit_url = config.edit_uri.rsplit("docs/", 1)[0] + job.path
         return context
-
-    def on_page_content(self, html_text: str, *, page, config, files) -> str:
-        # mkdocs-jupyter's template loads MathJax 2 and mermaid from CDNs; the
-        # site serves MathJax 3 itself and uses no mermaid in notebooks.
-        if page.file.src_uri.endswith(".ipynb"):
-            html_text = _without_cdn_scripts(html_text)
-            html_text = _LARGE_STYLE.sub(lambda style: self._linked_stylesheet(style[1], page), html_text)
-        return html_text
 
     def _linked_stylesheet(self, css: str, page) -> str:
         """mkdocs-jupyter inlines ~600 KB of JupyterLab CSS into every lab page:
@@ -129,57 +209,26 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(css, encoding="utf-8")
 
-    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        job = self.jobs.get(page.file.src_uri)
-        if job is None or not page.file.src_uri.endswith(".md"):  # labs are rendered by mkdocs-jupyter
-            return markdown
-        path, result = job.path, self.results.get(page.file.src_uri)
-        # MkDocs has removed the front matter: fences are matched by order, and
-        # keep the line numbers of the file (job.cells) in what they show.
-        fences = executed_fences(markdown, path)
-        if len(fences) != len(job.cells):
-            raise PluginError(f"{path}: {len(fences)} executable fences on the page but {len(job.cells)} in the file")
-        lines = markdown.splitlines()
-        for index in reversed(range(len(fences))):
-            fence, cell = fences[index], job.cells[index]
-            shown = _shown_fence(fence, fence_source(fence, self.snippets_dir, path))
-            if result:
-                # Blank lines keep the output a block of its own, not part of a paragraph.
-                shown += "\n\n" + html_fence(render_outputs(cell, result.outputs[index], result.stamp), fence.indent) + "\n"
-            lines[fence.start : fence.end] = shown.split("\n")
-        if result:
-            _insert_after_title(lines, html_fence(render_stamp(result.stamp), ""))
-        return "\n".join(lines)
-
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 # Inline stylesheets big enough to be worth a file of their own (small ones stay).
 _LARGE_STYLE = re.compile(r"<style\b[^>]*>((?:(?!</style>).){4000,}?)</style>", re.S)
+# The first element of a page's HTML when the Markdown opens with its title.
+_LEADING_TITLE = re.compile(r"\A\s*<h1\b[^>]*>.*?</h1>", re.S)
+
+
+def _after_title(html_text: str, block: str) -> str:
+    """``block`` under the page's title: after a leading <h1>, or first (the theme
+    writes the title above the content when it comes from front matter)."""
+    title = _LEADING_TITLE.match(html_text)
+    position = title.end() if title else 0
+    return html_text[:position] + block + html_text[position:]
 
 
 def _without_cdn_scripts(html_text: str) -> str:
     """Drop every script that loads or imports from another host, or configures MathJax 2."""
     loads_remote = re.compile(r"<script[^>]*\bsrc=\"https?://|import\(\"https?://|elkUrl = \"https?://|MathJax\.Hub")
     return _SCRIPT.sub(lambda m: "" if loads_remote.search(m.group(0)) else m.group(0), html_text)
-
-
-def _shown_fence(fence, source: str) -> str:
-    """The fence as a reader sees it: engine attributes gone, includes inlined and titled."""
-    attributes = {key: value for key, value in fence.attributes.items() if key in DISPLAY_ATTRIBUTES}
-    title = display_title(fence)
-    if title:
-        attributes["title"] = title
-    info = " ".join([fence.language] + [f'{key}="{value}"' for key, value in attributes.items()])
-    body = "\n".join(fence.indent + line if line else "" for line in source.split("\n"))
-    return f"{fence.indent}```{info}\n{body}\n{fence.indent}```"
-
-
-def _insert_after_title(lines: list[str], block: str) -> None:
-    for index, line in enumerate(lines):
-        if line.startswith("# "):
-            lines[index + 1 : index + 1] = ["", *block.split("\n"), ""]
-            return
-    lines[0:0] = [*block.split("\n"), ""]
 
 
 def _site_assets(config) -> list[File]:
