@@ -40,7 +40,7 @@ class Cell:
     language: str  # "python" or "pycon"
     code: str
     file: str  # file of the code's lines: the page, or the included snippet
-    first_line: int  # line of ``file`` holding the code's first line
+    lines: tuple[int, ...]  # the line of ``file`` that each line of ``code`` comes from
     where: str  # docs/page.md:LINE, or for an include "docs/page.md:LINE (snippets/x.py)"
     raises: str | None = None
     timing: bool = False
@@ -53,7 +53,7 @@ def page_cells(fences: list[Fence], path: str, snippets_dir: Path) -> list[Cell]
     for fence in fences:
         source = fence_source(fence, snippets_dir, path)
         where = f"{path}:{fence.line}" + (f" (includes {source.file})" if fence.include else "")
-        cells.append(Cell(fence.line, fence.language, source.code, source.file, source.first_line, where, fence.raises, fence.timing, fence.timeout))
+        cells.append(Cell(fence.line, fence.language, source.code, source.file, source.lines, where, fence.raises, fence.timing, fence.timeout))
     return cells
 
 
@@ -74,7 +74,7 @@ def environment() -> dict:
 def cache_key(path: str, cells: list[Cell]) -> str:
     # Lines only name fences in messages: a prose edit that moves fences keeps
     # the page's outputs (a stored failure is checked against its lines).
-    code = [{key: value for key, value in asdict(cell).items() if key not in ("line", "first_line", "where")} for cell in cells]
+    code = [{key: value for key, value in asdict(cell).items() if key not in ("line", "lines", "where")} for cell in cells]
     payload = json.dumps({"page": path, "environment": environment(), "cells": code}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -27,6 +27,7 @@ import markdown
 from mkdocs.utils.meta import get_data
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+from pymdownx.superfences import highlight_validator
 
 from .errors import FenceError
 
@@ -49,6 +50,7 @@ _SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?P<edge>start|end):(?P<name>[\w
 _CANDIDATE = re.compile(r"^(?P<prefix>[ \t>]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`\n]*\S[^`\n]*)$")
 _BRACES = re.compile(r"\}\s*$")
 _MARKER = "data-atlas-fence"
+_LINE_IN_TEXT = re.compile(_LINE_OPTION + r'="(\d+)"')
 
 
 @functools.cache
@@ -58,7 +60,7 @@ def python_highlighted(language: str) -> bool:
         lexer = get_lexer_by_name(language)
     except ClassNotFound:
         return False
-    return type(lexer).__module__.startswith(("pygments.lexers.python", "IPython.lib.lexers"))
+    return type(lexer).__module__.startswith(("pygments.lexers.python", "IPython.lib.lexers", "ipython_pygments_lexers"))
 
 
 @dataclass
@@ -98,18 +100,39 @@ class _Found:
     line: int
 
 
+def claim_python_fences(superfences_config: dict, validate, format) -> None:
+    """Register ``validate``/``format`` as superfences' handler of every fence Pygments highlights as Python.
+
+    Superfences matches custom fences by exact language name, but Pygments
+    highlights ``Python``, ``py`` or ``python3`` as Python too. The only entry
+    that sees every language is the catch-all ``*``, which replaces the
+    default one: for any other language it does what the default does.
+    """
+
+    def validator(language, inputs, options, attrs, md):
+        if python_highlighted(language):
+            return validate(language, inputs, options, attrs, md)
+        return highlight_validator(language, inputs, options, attrs, md)
+
+    def formatter(src, language, class_name, options, md, **kwargs):
+        if python_highlighted(language):
+            return format(src, language, class_name, options, md, **kwargs)
+        return md.preprocessors["fenced_code_block"].highlight(src=src, language=language, options=options, md=md, **kwargs)
+
+    superfences_config["custom_fences"] = [
+        {"name": "*", "class": "highlight", "validator": validator, "format": formatter},
+        *superfences_config.get("custom_fences", []),
+    ]
+
+
 class _Collector:
     """The superfences validator and formatter of the structure pass: they
     record every Python-highlighted fence and leave a marker element."""
 
     def __init__(self):
         self.found: list[_Found] = []
-        self.errors: list[str] = []
-        self.path = "<page>"
 
     def validate(self, language, inputs, options, attrs, md) -> bool:
-        if not python_highlighted(language):
-            return False
         inputs = dict(inputs)
         options[_LINE_OPTION] = inputs.pop(_LINE_OPTION, "0")
         options["language"] = language
@@ -122,16 +145,29 @@ class _Collector:
 
 
 class _Markers(html.parser.HTMLParser):
-    """The fence markers that are elements of the rendered page (not text, not in comments)."""
+    """The fence markers that are elements of the rendered page (not text, not in comments),
+    and the numbered opening lines that became visible text instead of a fence."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.indices: list[int] = []
+        self.unrendered: list[int] = []
+        self._code = 0
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("pre", "code"):
+            self._code += 1
         for key, value in attrs:
             if key == _MARKER:
                 self.indices.append(int(value))
+
+    def handle_endtag(self, tag):
+        if tag in ("pre", "code") and self._code:
+            self._code -= 1
+
+    def handle_data(self, data):
+        if not self._code:  # in a code block the line is shown as code, on purpose
+            self.unrendered.extend(int(number) for number in _LINE_IN_TEXT.findall(data))
 
 
 class StructurePass:
@@ -141,10 +177,8 @@ class StructurePass:
         self._collector = _Collector()
         configs = {name: dict(value) for name, value in configs.items()}
         superfences = configs.setdefault("pymdownx.superfences", {})
-        superfences["custom_fences"] = [
-            *superfences.get("custom_fences", []),
-            {"name": "*", "class": "atlas", "validator": self._collector.validate, "format": self._collector.format},
-        ]
+        superfences["custom_fences"] = [entry for entry in superfences.get("custom_fences", []) if entry.get("name") != "*"]
+        claim_python_fences(superfences, self._collector.validate, self._collector.format)
         # Includes are the engine's (a fence whose only line is --8<--): the
         # snippets preprocessor would expand them and shift every line number.
         kept = [name for name in extensions if name != "pymdownx.snippets"]
@@ -157,12 +191,18 @@ class StructurePass:
         offset = front_matter_lines(text)
         numbered = "\n".join(_numbered(line, number) for number, line in enumerate(content.split("\n"), offset + 1))
         with self._lock:
-            self._collector.found, self._collector.errors, self._collector.path = [], [], path
+            self._collector.found = []
             self._markdown.reset()
             rendered = self._markdown.convert(numbered)
             found = list(self._collector.found)
         markers = _Markers()
         markers.feed(rendered)
+        if markers.unrendered:
+            raise FenceError(
+                f"{path}:{markers.unrendered[0]}",
+                "this Python fence is shown as text, not as code: it is never closed, or its options cannot be read "
+                '(write options as key="value", e.g. ```python raises="RuntimeError")',
+            )
         fences = []
         for item in (found[index] for index in markers.indices):
             fences.append(_fence(item, path))
@@ -246,37 +286,36 @@ class Source:
 
     code: str
     file: str  # as messages name it: docs/graph.md or snippets/graph/02.py
-    first_line: int  # line of ``file`` that holds the code's first line
+    lines: tuple[int, ...]  # the line of ``file`` that each line of ``code`` comes from
 
 
 def resolve_include(target: str, snippets_dir: Path, where: str) -> Source:
-    """The text an include stands for: a whole file or one named section of it."""
+    """The text an include stands for: a whole file or one named section of it, without section markers."""
     name, _, section = target.partition(":")
     file = snippets_dir / name
     shown = f"{snippets_dir.name}/{name}"
     if not file.is_file():
         raise FenceError(where, f"include {target!r} not found (no file {shown})")
-    lines = file.read_text(encoding="utf-8").split("\n")
-    first = 0
+    numbered = list(enumerate(file.read_text(encoding="utf-8").split("\n"), 1))
     if section:
-        starts = [i for i, line in enumerate(lines) if (m := _SECTION_MARK.match(line)) and m["edge"] == "start" and m["name"] == section]
-        ends = [i for i, line in enumerate(lines) if (m := _SECTION_MARK.match(line)) and m["edge"] == "end" and m["name"] == section]
+        starts = [i for i, (_, line) in enumerate(numbered) if (m := _SECTION_MARK.match(line)) and m["edge"] == "start" and m["name"] == section]
+        ends = [i for i, (_, line) in enumerate(numbered) if (m := _SECTION_MARK.match(line)) and m["edge"] == "end" and m["name"] == section]
         if not starts or not ends or ends[0] < starts[0]:
             raise FenceError(where, f"section {section!r} not found in {shown}")
-        first, lines = starts[0] + 1, lines[starts[0] + 1 : ends[0]]
-    if any(_SECTION_MARK.match(line) for line in lines):
-        raise FenceError(where, f"{shown} has section markers inside the included text; include one section at a time")
-    # Leading blank lines are dropped, and counted, so that line numbers stay those of the file.
-    while lines and not lines[0].strip():
-        first, lines = first + 1, lines[1:]
-    return Source("\n".join(lines).rstrip("\n"), shown, first + 1)
+        numbered = numbered[starts[0] + 1 : ends[0]]
+    numbered = [(number, line) for number, line in numbered if not _SECTION_MARK.match(line)]
+    while numbered and not numbered[0][1].strip():
+        numbered.pop(0)
+    while numbered and not numbered[-1][1].strip():
+        numbered.pop()
+    return Source("\n".join(line for _, line in numbered), shown, tuple(number for number, _ in numbered))
 
 
 def fence_source(fence: Fence, snippets_dir: Path, path: str) -> Source:
     """The code a fence runs: its body, or the file it includes."""
     if fence.include:
         return resolve_include(fence.include, snippets_dir, f"{path}:{fence.line}")
-    return Source(fence.body, path, fence.line + 1)
+    return Source(fence.body, path, tuple(range(fence.line + 1, fence.line + 1 + len(fence.body.split("\n")))))
 
 
 def display_title(fence: Fence, snippets_dir: Path) -> str | None:

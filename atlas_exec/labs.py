@@ -79,7 +79,7 @@ def student_notebook(source: Path, site_url: str):
 def lab_cells(notebook, path: str) -> list[Cell]:
     """The lab's page program: its code cells, named by their ``# %%`` line in ``path``."""
     return [
-        Cell(line, "python", cell.source, path, line + 1, f"{path}:{line}", timing=TIMING in tags(cell))
+        Cell(line, "python", cell.source, path, tuple(range(line + 1, line + 2 + cell.source.count("\n"))), f"{path}:{line}", timing=TIMING in tags(cell))
         for cell in notebook.cells
         if cell.cell_type == "code"
         for line in [cell.metadata["source_line"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import html.parser
 import logging
 import re
 from pathlib import Path
@@ -25,7 +26,7 @@ from pymdownx.superfences import highlight_validator
 from .cache import ExecutionCache, PageResult
 from .errors import FenceError
 from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, page_cells
-from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, display_title, front_matter_lines, python_highlighted, tag_cells
+from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, claim_python_fences, display_title, front_matter_lines, tag_cells
 from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
 from .render import render_outputs, render_stamp
 
@@ -63,11 +64,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         self.lab_results: dict[str, PageResult] = {}
         self.rendering: _Page | None = None
         self.notebook_css: dict[str, str] = {}  # site path -> stylesheet moved out of lab pages
-        superfences = config.mdx_configs.setdefault("pymdownx.superfences", {})
-        superfences["custom_fences"] = [
-            *superfences.get("custom_fences", []),
-            {"name": "*", "class": "atlas", "validator": self._validate_fence, "format": self._format_fence},
-        ]
+        claim_python_fences(config.mdx_configs.setdefault("pymdownx.superfences", {}), self._validate_fence, self._format_fence)
         return config
 
     def _display_path(self, file: File) -> str:
@@ -125,9 +122,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         return tag_cells(markdown, self.rendering.fences, self.rendering.front_matter)
 
     def _validate_fence(self, language, inputs, options, attrs, md) -> bool:
-        """superfences validator: claim every fence Pygments highlights as Python."""
-        if not python_highlighted(language):
-            return False
+        """superfences validator of the fences Pygments highlights as Python."""
         if CELL_OPTION in inputs:
             options[CELL_OPTION] = inputs[CELL_OPTION]
         highlight_validator(language, {key: value for key, value in inputs.items() if key in DISPLAY_ATTRIBUTES}, options, attrs, md)
@@ -213,15 +208,30 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 # Inline stylesheets big enough to be worth a file of their own (small ones stay).
 _LARGE_STYLE = re.compile(r"<style\b[^>]*>((?:(?!</style>).){4000,}?)</style>", re.S)
-# The first element of a page's HTML when the Markdown opens with its title.
-_LEADING_TITLE = re.compile(r"\A\s*<h1\b[^>]*>.*?</h1>", re.S)
+class _TitleEnd(html.parser.HTMLParser):
+    """Where the page's first <h1> element ends (comments and code are not elements)."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.line_starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+        self.title_end: int | None = None
+        self._depth = 0
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h1" and self.title_end is None:
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "h1" and self._depth and self.title_end is None:
+            line, column = self.getpos()
+            self.title_end = self.line_starts[line - 1] + column + len("</h1>")
 
 
 def _after_title(html_text: str, block: str) -> str:
-    """``block`` under the page's title: after a leading <h1>, or first (the theme
+    """``block`` under the page's title: after its first <h1>, or first (the theme
     writes the title above the content when it comes from front matter)."""
-    title = _LEADING_TITLE.match(html_text)
-    position = title.end() if title else 0
+    position = _TitleEnd(html_text).title_end or 0
     return html_text[:position] + block + html_text[position:]
 
 

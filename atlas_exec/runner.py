@@ -149,7 +149,7 @@ class PageProcess:
     def __init__(self, root: Path, emit, scratch: str, isolated: bool = True):
         self.root, self.emit, self.isolated = root, emit, isolated
         self.clean = PathCleaner(root)
-        self.code_names: dict[str, tuple[str, int]] = {}  # compiled name -> (file, line of its first line)
+        self.code_names: dict[str, tuple[str, list[int]]] = {}  # compiled name -> (file, its line of each code line)
         self.read: set[str] = set()
         self.preloaded = set(sys.modules)  # the server's imports are not the page's
         self.outputs: list[dict] = []
@@ -264,7 +264,7 @@ class PageProcess:
         if cell["language"] == "pycon":
             return self._run_pycon(index, cell)
         self._current_name = f"<atlas-cell-{index}>"
-        self.code_names[self._current_name] = (cell["file"], cell["first_line"])
+        self.code_names[self._current_name] = (cell["file"], cell["lines"])
         result = self.shell.run_cell(cell["code"], store_history=False)
         error = result.error_before_exec or result.error_in_exec
         expected = cell.get("raises")
@@ -284,15 +284,17 @@ class PageProcess:
         if isinstance(error, SystemExit):
             return Failure("exit", index, where, "the fence called quit(), exit() or sys.exit(): a page program runs every fence; remove the call")
         summary = self._exception_line(error)
+        frames = self.traceback_lines(error)
+        details = "\n".join(frames) if len(frames) > 1 else ""  # no frame: the summary says it all
         if expected:
-            return Failure("expected", index, where, f"the fence should raise {expected} but raised {summary}", "\n".join(self.traceback_lines(error)))
-        return Failure("raised", index, where, f"the fence raised {summary}", "\n".join(self.traceback_lines(error)))
+            return Failure("expected", index, where, f"the fence should raise {expected} but raised {summary}", details)
+        return Failure("raised", index, where, f"the fence raised {summary}", details)
 
     def _run_pycon(self, index: int, cell: dict) -> Failure | None:
         from .pycon import run_pycon
 
         with self.shell.builtin_trap:
-            failures = run_pycon(cell["code"], self.shell.user_ns, cell["file"], cell["first_line"], self)
+            failures = run_pycon(cell["code"], self.shell.user_ns, cell["file"], cell["lines"][0], self)
         if not failures:
             return None
         first_line, report = failures[0]
@@ -303,8 +305,8 @@ class PageProcess:
     def location(self, filename: str, line: int) -> str | None:
         """``file:line`` of a frame of page code, or None for a frame elsewhere."""
         if filename in self.code_names:
-            file, first = self.code_names[filename]
-            return f"{file}:{first + line - 1}"
+            file, lines = self.code_names[filename]
+            return f"{file}:{lines[line - 1] if 0 < line <= len(lines) else lines[-1]}"
         return None
 
     def _exception_line(self, error: BaseException) -> str:

@@ -1,101 +1,74 @@
-"""Sybil parser for the page program: the same fences, in the same order, as the build.
+"""Sybil collects one test per executed fence; the page program runs through the build's own executor.
 
-Each page gets one namespace; python fences run in it as in a notebook cell
-(the last expression is displayed, which draws torchviz graphs), raises= is
-enforced, pycon fences run as doctests with the build's own checker.
+The fences are found by the build's structure pass (atlas_exec.fences) with
+the site's own Markdown configuration, the page runs in a fresh process
+forked by the build's server (atlas_exec.execute), and a result the build
+already cached for the same code, files and environment is reused. So a
+page cannot pass here and fail in the build, or the reverse. Each fence's
+test passes, fails with the page's own message (no engine frames, no
+machine paths), or is skipped when an earlier fence of its page failed.
 """
 
 from __future__ import annotations
 
-import ast
-import json
+import functools
 from pathlib import Path
 
-import plotly.io
-import torch
-from plotly.io._base_renderers import ExternalRenderer
-from plotly.utils import PlotlyJSONEncoder
+import pytest
+from mkdocs.config import load_config
 from sybil import Region, Sybil
 
-from atlas_exec.fences import executed_fences, fence_source
-from atlas_exec.pycon import run_pycon
+from atlas_exec.cache import ExecutionCache, PageResult
+from atlas_exec.execute import Cell, cache_key, page_cells, run_page
+from atlas_exec.fences import StructurePass
 
 ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
 
 
-class SerialiseFigure(ExternalRenderer):
-    """fig.show() under pytest: the figure must serialise, nothing is opened."""
-
-    def render(self, fig_dict):
-        json.dumps(fig_dict, cls=PlotlyJSONEncoder)
-
-
-plotly.io.renderers["atlas-test"] = SerialiseFigure()
-plotly.io.renderers.default = "atlas-test"
-
-
-def _run_cell(code: str, filename: str, first_line: int, namespace: dict) -> None:
-    """Run code like a notebook cell: display the value of a final expression."""
-    tree = ast.parse(code, filename)
-    ast.increment_lineno(tree, first_line - 1)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, filename, "exec"), namespace)
-    if last is not None:
-        value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
-        if hasattr(value, "_repr_mimebundle_"):
-            value._repr_mimebundle_()  # e.g. runs Graphviz's dot for make_dot(...)
-        else:
-            repr(value)
+@functools.cache
+def site(root: Path = ROOT):
+    """The structure pass and the plugin options of ``root/mkdocs.yml``."""
+    config = load_config(str(root / "mkdocs.yml"))
+    options = config.plugins["atlas-exec"].config
+    structure = StructurePass(list(config.markdown_extensions), dict(config.mdx_configs))
+    cache = ExecutionCache(root / options.cache_dir, root)
+    return structure, root / options.snippets_dir, cache, options.timeout
 
 
-def _python_evaluator(code: str, filename: str, first_line: int, raises: str | None):
+@functools.cache
+def _page_result(path: str, key: str, cells: tuple[Cell, ...]) -> PageResult:
+    _, _, cache, timeout = site()
+    return run_page(path, list(cells), ROOT, cache, timeout)
+
+
+def _evaluator(path: str, cells: list[Cell], index: int):
+    key = cache_key(path, cells)
+
     def evaluate(example) -> None:
-        if raises is None:
-            _run_cell(code, filename, first_line, example.namespace)
+        failure = _page_result(path, key, tuple(cells)).failure
+        if failure is None or index < failure.cell:
             return
-        try:
-            _run_cell(code, filename, first_line, example.namespace)
-        except Exception as error:  # noqa: BLE001 - the fence names the type it expects
-            if type(error).__name__ != raises:
-                raise AssertionError(f"{filename}:{first_line - 1}: expected {raises}, got {type(error).__name__}: {error}") from error
-            return
-        raise AssertionError(f"{filename}:{first_line - 1}: expected {raises}, but nothing was raised")
+        if index == failure.cell:
+            pytest.fail(str(failure), pytrace=False)
+        pytest.skip(f"not run: the page program stopped at {failure.where}")
 
     return evaluate
 
 
-def _pycon_evaluator(source: str, path: str, line: int):
-    return lambda example: run_pycon(source, example.namespace, path, line)
-
-
 def parse_page(document):
-    """Sybil parser: one region per executed fence."""
+    """Sybil parser: one region per executed fence, in page order."""
+    structure, snippets, _, _ = site()
     path = Path(document.path).resolve().relative_to(ROOT).as_posix()
+    fences = structure.fences(document.text, path)
+    cells = page_cells(fences, path, snippets)
     offsets = [0]
     for line in document.text.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(line))
-    for fence in executed_fences(document.text, path):
-        source = fence_source(fence, SNIPPETS, path)
-        if fence.language == "pycon":
-            evaluator = _pycon_evaluator(source, path, fence.line)
-        elif fence.include:
-            evaluator = _python_evaluator(source, "snippets/" + fence.include.partition(":")[0], 1, fence.raises)
-        else:
-            evaluator = _python_evaluator(source, path, fence.line + 1, fence.raises)
-        yield Region(offsets[fence.start], offsets[min(fence.end, len(offsets) - 1)], fence, evaluator)
-
-
-def fresh_page_state(namespace: dict) -> None:
-    """Each page starts as a fresh kernel would: global torch state back to defaults."""
-    namespace["__name__"] = "__main__"
-    torch.set_default_dtype(torch.float32)
-    torch.set_grad_enabled(True)
-    torch.manual_seed(0)
-    torch.autograd.set_detect_anomaly(False)
-    torch.set_num_threads(1)  # as in the build's kernels (OMP_NUM_THREADS=1)
+    for index, fence in enumerate(fences):
+        start, end = offsets[fence.line - 1], offsets[min(fence.end_line, len(offsets) - 1)]
+        yield Region(start, end, fence, _evaluator(path, cells, index))
 
 
 # The one Sybil of the project: the root conftest.py collects docs/ with it,
 # and the site tests compare what it runs with what the build executed.
-PAGES = Sybil(parsers=[parse_page], patterns=["docs/*.md", "docs/**/*.md"], setup=fresh_page_state, path=str(ROOT))
+PAGES = Sybil(parsers=[parse_page], patterns=["docs/*.md", "docs/**/*.md"], path=str(ROOT))

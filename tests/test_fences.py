@@ -1,4 +1,8 @@
-"""The fence grammar (atlas_exec.fences): which fences run, their attributes, includes."""
+"""The fence grammar (atlas_exec.fences): which fences run is what the site's Markdown renders as code.
+
+No kernel here: the structure pass converts the page with the site's own
+Markdown configuration (mkdocs.yml) and reads back which fences became code.
+"""
 
 from __future__ import annotations
 
@@ -6,100 +10,159 @@ import textwrap
 
 import pytest
 
-from atlas_exec.fences import FenceError, display_title, executed_fences, fence_source, parse_fences, resolve_include
+from atlas_exec.errors import FenceError
+from atlas_exec.fences import display_title, fence_source, resolve_include
+from tests.page_program import site
 
-PAGE = textwrap.dedent(
-    """\
+
+def fences(text: str, path: str = "docs/page.md"):
+    structure = site()[0]
+    return structure.fences(textwrap.dedent(text).lstrip("\n"), path)
+
+
+def bodies(text: str) -> list[str]:
+    return [fence.body for fence in fences(text)]
+
+
+def line_of(text: str, body_line: str) -> int:
+    """1-based line of the opening fence whose first body line is ``body_line``."""
+    lines = textwrap.dedent(text).lstrip("\n").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip().lstrip("> ").strip() == body_line)
+    return index  # the opening line is the one above: 1-based index == 0-based index of the body line
+
+
+NESTED = """
     # A page
 
     ```python
-    first = 1
+    top = 1
     ```
 
-    ```bash
-    echo "shown, never run"
-    ```
+    !!! note "An admonition"
+
+        ```python
+        in_admonition = 1
+        ```
 
     ??? success "Solution"
 
-        Prose inside the admonition.
-
         ```python
-        second = first + 1
+        in_details = 1
         ```
 
     === "Tab one"
 
         ```pycon
-        >>> second
-        2
-
+        >>> in_tab = 1
         ```
 
-    === "Tab two"
+    1. A list item
 
-        ```text
-        plain text
+        ```python
+        in_list = 1
         ```
 
-    ````markdown
-    How to write an executed fence:
+    <div markdown>
 
     ```python
-    raise SystemExit("never executed: it is an example inside a markdown fence")
-    ```
-    ````
-
-    ```py
-    not_executed = True
+    in_md_in_html = 1
     ```
 
-    ```python raises="RuntimeError" title="boom.py"
-    raise RuntimeError("boom")
+    </div>
+
+    > ```python
+    > in_blockquote = 1
+    > ```
+
+    ~~~python
+    in_tilde_fence = 1
+    ~~~
+
+    ``` { .python }
+    in_brace_fence = 1
     ```
     """
-)
 
 
-def test_fences_in_page_order_with_nested_ones_and_line_numbers():
-    fences = parse_fences(PAGE, "docs/page.md")
-    assert [fence.language for fence in fences] == ["python", "bash", "python", "pycon", "text", "markdown", "py", "python"]
-    lines = PAGE.splitlines()
-    for fence in fences:
-        opening = lines[fence.line - 1]
-        assert opening.strip().lstrip("`").startswith(fence.language)
-        assert fence.start == fence.line - 1
-        assert lines[fence.end - 1].strip().startswith("```")
-
-
-def test_only_python_and_pycon_fences_are_executed():
-    executed = executed_fences(PAGE, "docs/page.md")
-    assert [(fence.language, fence.body) for fence in executed] == [
-        ("python", "first = 1"),
-        ("python", "second = first + 1"),
-        ("pycon", ">>> second\n2\n"),
-        ("python", 'raise RuntimeError("boom")'),
+def test_fences_in_every_container_the_site_renders_run_in_page_order():
+    assert bodies(NESTED) == [
+        "top = 1",
+        "in_admonition = 1",
+        "in_details = 1",
+        ">>> in_tab = 1",
+        "in_list = 1",
+        "in_md_in_html = 1",
+        "in_blockquote = 1",
+        "in_tilde_fence = 1",
+        "in_brace_fence = 1",
     ]
 
 
-def test_nested_fences_are_dedented_and_keep_their_indent():
-    solution, tab = executed_fences(PAGE, "docs/page.md")[1:3]
-    assert solution.indent == "    " and tab.indent == "    "
-    assert solution.body == "second = first + 1"
-    assert not any(line.startswith(" ") for line in tab.body.splitlines())
+def test_each_fence_names_the_line_of_its_opening_fence_and_its_closing_fence():
+    text = textwrap.dedent(NESTED).lstrip("\n")
+    lines = text.splitlines()
+    for fence in fences(NESTED):
+        opening, closing = lines[fence.line - 1], lines[fence.end_line - 1]
+        assert ("```" in opening or "~~~" in opening) and ("python" in opening or "pycon" in opening), (fence.line, opening)
+        assert opening.lstrip(" >")[:3] == closing.lstrip(" >")[:3], (fence.end_line, closing)
 
 
-def test_fences_inside_a_four_backtick_markdown_fence_are_not_executed():
-    executed = executed_fences(PAGE, "docs/page.md")
-    assert not any("SystemExit" in fence.body for fence in executed)
-    markdown = next(fence for fence in parse_fences(PAGE) if fence.language == "markdown")
-    assert "```python" in markdown.body and "SystemExit" in markdown.body
-    assert not markdown.executed
+NOT_RUN = """
+    # How to write an executed fence
+
+    Write this in your page:
+
+        ```python
+        raise SystemExit("an indented code block is shown, not run")
+        ```
+
+    <!--
+    ```python
+    raise SystemExit("a commented-out draft is not run")
+    ```
+    -->
+
+    ````markdown
+    ```python
+    raise SystemExit("a fence shown inside a longer fence is not run")
+    ```
+    ````
+
+    ```text
+    raise SystemExit("another language is not run")
+    ```
+
+    ```python
+    runs = True
+    ```
+    """
+
+
+def test_indented_code_comments_and_fences_inside_longer_fences_never_run():
+    assert bodies(NOT_RUN) == ["runs = True"]
+
+
+@pytest.mark.parametrize("spelling", ["py", "Python", "python3", "ipython3", "py3"])
+def test_other_spellings_highlighted_as_python_fail_naming_the_line(spelling):
+    text = f"# T\n\nprose\n\n```{spelling}\nprint('would be shown as if it had run')\n```\n"
+    with pytest.raises(FenceError, match=rf"^docs/page\.md:5: a ```{spelling} fence is highlighted as Python but does not run"):
+        fences(text)
+
+
+def test_an_unclosed_python_fence_fails_instead_of_showing_as_text():
+    with pytest.raises(FenceError, match=r"^docs/page\.md:3: this Python fence is shown as text"):
+        fences("# T\n\n```python\nprint('never closed')\n")
+
+
+def test_lines_count_from_the_top_of_the_file_with_front_matter():
+    text = "---\ntitle: Momentum by hand\n---\n\nProse.\n\n```python\nv = 1\n```\n"
+    (fence,) = fences(text)
+    assert fence.line == 7 and fence.end_line == 9
 
 
 def test_engine_attributes_are_parsed():
-    text = textwrap.dedent(
-        """\
+    raising, timed, plain = fences(
+        """
         ```python raises="ValueError"
         raise ValueError
         ```
@@ -113,46 +176,41 @@ def test_engine_attributes_are_parsed():
         ```
         """
     )
-    raising, timed, plain = executed_fences(text, "docs/t.md")
     assert raising.raises == "ValueError" and not raising.timing and raising.timeout is None
     assert timed.raises is None and timed.timing and timed.timeout == 7
     assert plain.raises is None and not plain.timing and plain.timeout is None
 
 
-def test_unknown_attribute_is_an_error_naming_path_and_line():
-    text = '# T\n\nprose\n\n```python raise="ValueError"\nraise ValueError\n```\n'
-    with pytest.raises(FenceError, match=r"docs/typo\.md:5\b") as caught:
-        executed_fences(text, "docs/typo.md")
-    assert "raise" in str(caught.value)
+@pytest.mark.parametrize(
+    ("info", "message"),
+    [
+        ('python raise="ValueError"', "unknown fence attribute"),
+        ('python timeout="soon"', "is not a whole number of seconds"),
+        ('pycon raises="ValueError"', "raises= and timing are for python fences"),
+        ('python raises="not a name"', "is not an exception name"),
+    ],
+)
+def test_a_bad_attribute_is_an_error_naming_path_and_line(info, message):
+    with pytest.raises(FenceError, match=rf"^docs/page\.md:3: .*{message}"):
+        fences(f"# T\n\n```{info}\n>>> 1\n1\n```\n")
 
 
-def test_unknown_attribute_on_a_not_executed_fence_is_fine():
-    fences = parse_fences('```bash whatever="x"\nls\n```\n', "docs/t.md")
-    assert fences[0].attributes == {"whatever": "x"} and not fences[0].executed
+def test_a_pycon_fence_without_an_example_is_an_error():
+    text = "# T\n\n```python\ndef double(x):\n    return 2 * x\n```\n\n```pycon\nIn [1]: double(2)\nOut[1]: 5\n```\n"
+    with pytest.raises(FenceError, match=r"^docs/page\.md:8: this pycon fence has no >>> example"):
+        fences(text)
 
 
-def test_pycon_fences_refuse_raises():
-    with pytest.raises(FenceError, match=r"docs/t\.md:1\b"):
-        executed_fences('```pycon raises="ValueError"\n>>> 1\n1\n```\n', "docs/t.md")
-
-
-def test_a_timeout_that_is_not_a_number_is_a_fence_error():
-    # Failure is loud and names the fence; a bare ValueError from int() names nothing.
-    text = '# T\n\n```python timeout="soon"\npass\n```\n'
-    with pytest.raises(FenceError, match=r"docs/t\.md:3\b"):
-        [fence.timeout for fence in executed_fences(text, "docs/t.md")]
-
-
-def test_unclosed_fence_is_an_error_naming_path_and_line():
-    text = "# T\n\n```python\nx = 1\n\n```bash\nls\n"
-    with pytest.raises(FenceError, match=r"docs/open\.md:3\b.*never closed"):
-        parse_fences(text, "docs/open.md")
+def test_an_include_must_be_the_only_line_of_its_fence():
+    text = '# T\n\n```python\n--8<-- "graph/02_two_variables.py"\nprint("and one more line")\n```\n'
+    with pytest.raises(FenceError, match=r"^docs/page\.md:4: an include .* must be the only line"):
+        fences(text)
 
 
 @pytest.fixture
 def snippets(tmp_path):
-    chapter = tmp_path / "graph"
-    chapter.mkdir()
+    chapter = tmp_path / "snippets" / "graph"
+    chapter.mkdir(parents=True)
     (chapter / "01_whole.py").write_text('import torch\n\nprint("whole")\n', encoding="utf-8")
     (chapter / "02_sections.py").write_text(
         textwrap.dedent(
@@ -165,70 +223,45 @@ def snippets(tmp_path):
 
             # --8<-- [start:backward]
             y = (x * x).sum()
-            #   --8<-- [start:inner]
             y.backward()
-            #   --8<-- [end:inner]
             print(x.grad)
             # --8<-- [end:backward]
             """
         ),
         encoding="utf-8",
     )
-    return tmp_path
+    return tmp_path / "snippets"
 
 
-def test_include_whole_file(snippets):
-    text = '# T\n\n```python\n--8<-- "graph/01_whole.py"\n```\n'
-    (fence,) = executed_fences(text, "docs/t.md")
+def test_include_a_whole_file_with_its_line_numbers(snippets):
+    (fence,) = fences('# T\n\n```python\n--8<-- "graph/01_whole.py"\n```\n')
+    source = fence_source(fence, snippets, "docs/page.md")
     assert fence.include == "graph/01_whole.py"
-    assert fence_source(fence, snippets, "docs/t.md") == 'import torch\n\nprint("whole")'
+    assert source.code == 'import torch\n\nprint("whole")' and source.file == "snippets/graph/01_whole.py"
+    assert source.lines == (1, 2, 3)
 
 
-def test_include_whole_file_strips_section_markers(snippets):
-    source = resolve_include("graph/02_sections.py", snippets, "docs/t.md:3")
-    assert "--8<--" not in source
-    assert source.splitlines() == [
-        "import torch",
-        "",
-        "x = torch.ones(2, requires_grad=True)",
-        "",
-        "y = (x * x).sum()",
-        "y.backward()",
-        "print(x.grad)",
-    ]
+def test_include_a_section_keeps_the_file_lines_without_markers(snippets):
+    (fence,) = fences('# T\n\n!!! example\n\n    ```python\n    --8<-- "graph/02_sections.py:backward"\n    ```\n')
+    source = fence_source(fence, snippets, "docs/page.md")
+    assert source.code == "y = (x * x).sum()\ny.backward()\nprint(x.grad)"
+    assert source.lines == (8, 9, 10)
+    whole = resolve_include("graph/02_sections.py", snippets, "docs/page.md:3")
+    assert "--8<--" not in whole.code and whole.lines[whole.code.split("\n").index("y.backward()")] == 9
 
 
-def test_include_a_section(snippets):
-    text = '# T\n\n!!! example\n\n    ```python\n    --8<-- "graph/02_sections.py:backward"\n    ```\n'
-    (fence,) = executed_fences(text, "docs/t.md")
-    assert fence.include == "graph/02_sections.py:backward"
-    assert fence_source(fence, snippets, "docs/t.md") == "y = (x * x).sum()\ny.backward()\nprint(x.grad)"
-    assert resolve_include("graph/02_sections.py:setup", snippets, "x") == "x = torch.ones(2, requires_grad=True)"
+def test_missing_include_or_section_names_path_and_line(snippets):
+    (missing,) = fences('# T\n\nprose\n\n```python\n--8<-- "graph/99_missing.py"\n```\n')
+    with pytest.raises(FenceError, match=r"^docs/page\.md:5: .*99_missing\.py"):
+        fence_source(missing, snippets, "docs/page.md")
+    (section,) = fences('```python\n--8<-- "graph/02_sections.py:nowhere"\n```\n')
+    with pytest.raises(FenceError, match=r"^docs/page\.md:1: .*nowhere"):
+        fence_source(section, snippets, "docs/page.md")
 
 
-def test_missing_include_names_path_and_line(snippets):
-    text = '# T\n\nprose\n\n```python\n--8<-- "graph/99_missing.py"\n```\n'
-    (fence,) = executed_fences(text, "docs/t.md")
-    with pytest.raises(FenceError, match=r"docs/t\.md:5\b.*99_missing\.py"):
-        fence_source(fence, snippets, "docs/t.md")
-
-
-def test_missing_section_names_path_and_line(snippets):
-    text = '```python\n--8<-- "graph/02_sections.py:nowhere"\n```\n'
-    (fence,) = executed_fences(text, "docs/t.md")
-    with pytest.raises(FenceError, match=r"docs/t\.md:1\b.*nowhere"):
-        fence_source(fence, snippets, "docs/t.md")
-
-
-def test_an_include_line_among_other_code_is_not_an_include():
-    text = '```python\nx = 1\n--8<-- "graph/01_whole.py"\n```\n'
-    (fence,) = executed_fences(text, "docs/t.md")
-    assert fence.include is None
-
-
-def test_display_title():
-    text = textwrap.dedent(
-        """\
+def test_display_title(snippets):
+    included, titled, plain = fences(
+        """
         ```python
         --8<-- "graph/02_sections.py:backward"
         ```
@@ -242,7 +275,6 @@ def test_display_title():
         ```
         """
     )
-    included, titled, plain = executed_fences(text, "docs/t.md")
-    assert display_title(included) == "snippets/graph/02_sections.py"
-    assert display_title(titled) == "mine.py"
-    assert display_title(plain) is None
+    assert display_title(included, snippets) == "snippets/graph/02_sections.py"
+    assert display_title(titled, snippets) == "mine.py"
+    assert display_title(plain, snippets) is None
