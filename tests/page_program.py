@@ -36,16 +36,16 @@ def site(root: Path = ROOT):
 
 
 @functools.cache
-def _page_result(path: str, key: str, cells: tuple[Cell, ...]) -> PageResult:
-    _, _, cache, timeout = site()
-    return run_page(path, list(cells), ROOT, cache, timeout)
+def _page_result(root: Path, path: str, key: str, cells: tuple[Cell, ...]) -> PageResult:
+    _, _, cache, timeout = site(root)
+    return run_page(path, list(cells), root, cache, timeout)
 
 
-def _evaluator(path: str, cells: list[Cell], index: int):
+def _evaluator(root: Path, path: str, cells: list[Cell], index: int):
     key = cache_key(path, cells)
 
     def evaluate(example) -> None:
-        failure = _page_result(path, key, tuple(cells)).failure
+        failure = _page_result(root, path, key, tuple(cells)).failure
         if failure is None or index < failure.cell:
             return
         if index == failure.cell:
@@ -55,20 +55,28 @@ def _evaluator(path: str, cells: list[Cell], index: int):
     return evaluate
 
 
-def parse_page(document):
-    """Sybil parser: one region per executed fence, in page order."""
-    structure, snippets, _, _ = site()
-    path = Path(document.path).resolve().relative_to(ROOT).as_posix()
-    fences = structure.fences(document.text, path)
-    cells = page_cells(fences, path, snippets)
-    offsets = [0]
-    for line in document.text.splitlines(keepends=True):
-        offsets.append(offsets[-1] + len(line))
-    for index, fence in enumerate(fences):
-        start, end = offsets[fence.line - 1], offsets[min(fence.end_line, len(offsets) - 1)]
-        yield Region(start, end, fence, _evaluator(path, cells, index))
+def page_parser(root: Path):
+    """Sybil parser of the pages of the site at ``root``: one region per executed fence, in page order."""
+
+    def parse_page(document):
+        structure, snippets, _, _ = site(root)
+        path = Path(document.path).resolve().relative_to(root).as_posix()
+        fences = structure.fences(document.text, path)
+        cells = page_cells(fences, path, snippets)
+        offsets = [0]
+        for line in document.text.splitlines(keepends=True):
+            offsets.append(offsets[-1] + len(line))
+        for index, fence in enumerate(fences):
+            start, end = offsets[fence.line - 1], offsets[min(fence.end_line, len(offsets) - 1)]
+            yield Region(start, end, fence, _evaluator(root, path, cells, index))
+
+    return parse_page
+
+
+def page_sybil(root: Path) -> Sybil:
+    return Sybil(parsers=[page_parser(root)], patterns=["docs/*.md", "docs/**/*.md"], path=str(root))
 
 
 # The one Sybil of the project: the root conftest.py collects docs/ with it,
 # and the site tests compare what it runs with what the build executed.
-PAGES = Sybil(parsers=[parse_page], patterns=["docs/*.md", "docs/**/*.md"], path=str(ROOT))
+PAGES = page_sybil(ROOT)

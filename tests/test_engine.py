@@ -1,159 +1,109 @@
-"""The execution engine: page programs in kernels, the cache, and real `mkdocs build --strict` runs.
+"""The execution engine, tried as a contributor writes pages: real `mkdocs build --strict` and pytest runs.
 
-Kernel starts are the expensive part, so the MkDocs projects are built once per
-module (a failing one whose pages each fail in a different way, and a passing
-one whose HTML several tests read) and the tests read what those builds left.
+Each fixture builds one tiny project once per module (page execution is the
+expensive part) and the tests read what it left: its HTML, its log, its cache.
+The pages are the kinds of page that once went wrong: code shown as if it had
+run, terminal codes and unclosed HTML in outputs, a build and a test run that
+disagreed, messages with machine paths, a stale cache, a pool that hung.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
+import html as html_module
 import re
-import shutil
-import subprocess
-import sys
-import textwrap
 import time
-from concurrent.futures import ThreadPoolExecutor
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-import torch
 
-from atlas_exec import execute
-from atlas_exec.execute import ExecutionCache, PageExecutionError, PageJob, cache_key, execute_page, execute_pages, page_cells
-from atlas_exec.fences import FenceError
+from tests.engine_project import (
+    LOG_LINE,
+    MACHINE_PATH,
+    Elements,
+    error_of,
+    fence_line,
+    make_project,
+    mkdocs_build,
+    page,
+    run_pytest,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-LOG_LINE = re.compile(r"atlas-exec: (\d+) page\(s\) executed, (\d+) from the cache")
-# A path of this machine leaking into a page (home, venv, temporary folder).
-MACHINE_PATH = re.compile(r"(/home/|/tmp/|/usr/|/work/|site-packages|[A-Z]:\\)")
+# --- pages whose fences the grammar refuses: nothing runs --------------------
 
+GRAMMAR_PAGES = {
+    "transcript.md": page(
+        """
+        # A transcript that tests nothing
 
-# --- helpers ---------------------------------------------------------------
+        ```pycon
+        In [1]: 2 * 2
+        Out[1]: 5
+        ```
+        """
+    ),
+    "mixed.md": page(
+        """
+        # An include and a line of my own
 
+        ```python
+        --8<-- "demo/01_hello.py"
+        print("my own line")
+        ```
+        """
+    ),
+    "spelling.md": page(
+        """
+        # Capital P
 
-def page(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+        ```Python
+        print("would look as if it ran")
+        ```
+        """
+    ),
+    "missing.md": page(
+        """
+        # A missing include
 
-
-def fence_line(text: str, first_body_line: str) -> int:
-    """1-based line of the opening fence whose body starts with ``first_body_line``."""
-    lines = text.splitlines()
-    index = next(i for i, line in enumerate(lines) if line.strip() == first_body_line)
-    assert lines[index - 1].lstrip().startswith("```"), "the marker must be a fence's first body line"
-    return index
-
-
-def make_project(root: Path, pages: dict[str, str], snippets: dict[str, str] | None = None) -> Path:
-    """A tiny site with the repository's own mkdocs.yml and assets."""
-    root.mkdir(parents=True, exist_ok=True)
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    # The site's nav names the real chapters; without it MkDocs lists the pages found.
-    config = re.sub(r"^nav:\n(?:[ \t].*\n|\n)*", "", config, flags=re.M)
-    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
-    shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
-    (root / "snippets").mkdir()
-    (root / "labs").mkdir()  # mkdocs.yml watches it; a project without labs has it empty
-    for name, text in pages.items():
-        (root / "docs" / name).write_text(text, encoding="utf-8")
-    for name, text in (snippets or {}).items():
-        file = root / "snippets" / name
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text, encoding="utf-8")
-    return root
-
-
-class Build:
-    def __init__(self, process: subprocess.CompletedProcess, seconds: float):
-        self.returncode = process.returncode
-        self.stdout = process.stdout
-        self.stderr = process.stderr
-        self.seconds = seconds
-
-    @property
-    def counts(self) -> tuple[int, int]:
-        """(pages executed, pages from the cache), from the plugin's log line."""
-        found = LOG_LINE.findall(self.stdout + self.stderr)
-        assert len(found) == 1, f"expected one atlas-exec log line:\n{self.stderr}"
-        return int(found[0][0]), int(found[0][1])
+        ```python
+        --8<-- "demo/02_not_there.py"
+        ```
+        """
+    ),
+}
 
 
-def mkdocs_build(root: Path) -> Build:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.monotonic()
-    process = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return Build(process, time.monotonic() - start)
+@pytest.fixture(scope="module")
+def grammar_build(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("grammar"), GRAMMAR_PAGES, {"demo/01_hello.py": 'print("hello")\n'})
+    return mkdocs_build(root)
 
 
-def error_of(stderr: str, path: str, line: int) -> str:
-    """The error the build reported for one fence: from its `path:line:` to the next page's error."""
-    start = stderr.find(f"{path}:{line}:")
-    assert start >= 0, f"no error names {path}:{line}:\n{stderr}"
-    following = re.compile(r"^docs/[\w.-]+\.md:\d+: ", re.M).search(stderr, start + 1)
-    return stderr[start : following.start() if following else len(stderr)]
+def test_a_pycon_fence_without_examples_fails_naming_its_line(grammar_build):
+    assert grammar_build.returncode != 0
+    assert "no >>> example" in error_of(grammar_build.stderr, "docs/transcript.md", 3)
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+def test_an_include_with_other_lines_fails_saying_so(grammar_build):
+    assert "must be the only line" in error_of(grammar_build.stderr, "docs/mixed.md", 4)
 
 
-class Elements(HTMLParser):
-    """Every element of a page with its attributes, text, descendant tags and ancestors."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.open: list[dict] = []
-        self.all: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": "", "descendants": [], "ancestors": list(self.open)}
-        element["classes"] = (element["attrs"].get("class") or "").split()
-        for ancestor in self.open:
-            ancestor["descendants"].append(tag)
-        self.all.append(element)
-        if tag not in VOID:
-            self.open.append(element)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.open.pop()
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.open) - 1, -1, -1):
-            if self.open[depth]["tag"] == tag:
-                del self.open[depth:]
-                return
-
-    def handle_data(self, data):
-        for element in self.open:
-            element["text"] += data
-
-    def with_class(self, name: str, tag: str | None = None) -> list[dict]:
-        return [e for e in self.all if name in e["classes"] and (tag is None or e["tag"] == tag)]
+def test_a_python_fence_spelled_otherwise_fails(grammar_build):
+    assert "highlighted as Python but does not run" in error_of(grammar_build.stderr, "docs/spelling.md", 3)
 
 
-def has_ancestor(element: dict, tag: str) -> bool:
-    return any(ancestor["tag"] == tag for ancestor in element["ancestors"])
+def test_a_missing_include_fails_naming_the_fence(grammar_build):
+    assert "02_not_there.py" in error_of(grammar_build.stderr, "docs/missing.md", 3)
 
 
-# --- a failing build: one page per failure mode ---------------------------
+def test_nothing_runs_when_a_page_cannot_be_read(grammar_build):
+    assert not LOG_LINE.search(grammar_build.stderr + grammar_build.stdout)
+
+
+# --- a failing build: one page per way a page program fails ----------------
 
 FAILING_PAGES = {
-    "index.md": page(
+    "raised.md": page(
         """
-        # Failing page
+        # An unexpected exception
 
         Prose first.
 
@@ -161,8 +111,6 @@ FAILING_PAGES = {
         def check(value):
             raise ValueError(f"the value {value} is wrong")
         ```
-
-        More prose.
 
         ```python
         check(42)
@@ -182,12 +130,8 @@ FAILING_PAGES = {
         """
         # The wrong exception
 
-        ```python
-        table = {}
-        ```
-
         ```python raises="RuntimeError"
-        table["missing key"]
+        {}["missing key"]
         ```
         """
     ),
@@ -197,187 +141,412 @@ FAILING_PAGES = {
 
         ```python timeout="2"
         import time
-        time.sleep(30)
+        time.sleep(60)
         ```
         """
     ),
     "dead.md": page(
         """
-        # The kernel dies
+        # The process dies
 
         ```python
-        alive = True
-        ```
-
-        ```python
-        import os; os._exit(1)
+        import os; os._exit(3)
         ```
         """
     ),
-    "pycon.md": page(
+    "doctest.md": page(
         """
-        # A wrong doctest
+        # A wrong doctest among right ones
+
+        ```pycon
+        >>> def double(x):
+        ...     return 2 * x
+
+        >>> double(21)
+        42
+        >>> double(3)
+        7
+        >>> 1 / 0
+        Traceback (most recent call last):
+          ...
+        ZeroDivisionError: division by zero
+        >>> double(1)  # doctest: +SKIP
+        never compared
+        ```
+        """
+    ),
+    "snippet.md": page(
+        """
+        # A snippet with a typo
 
         Prose.
 
-        ```pycon
-        >>> 6 * 7
-        41
+        ```python
+        --8<-- "demo/03_broken.py"
+        ```
+        """
+    ),
+    "quit.md": page(
+        """
+        # Stopping early
 
+        ```python
+        print("before")
+        quit()
+        ```
+
+        ```python
+        print("next fence")
+        ```
+        """
+    ),
+    "spawn.md": page(
+        """
+        # Worker processes
+
+        ```python
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+        class Squares(Dataset):
+            def __len__(self):
+                return 4
+            def __getitem__(self, i):
+                return torch.tensor([float(i * i)])
+
+        print([batch.squeeze(1).tolist() for batch in DataLoader(Squares(), batch_size=2, num_workers=2)])
+        ```
+
+        ```python timeout="90"
+        import multiprocessing as mp
+
+        def cube(v):
+            return v ** 3
+
+        with mp.get_context("spawn").Pool(2) as pool:
+            print(pool.map(cube, [1, 2, 3]))
+        ```
+        """
+    ),
+    "input.md": page(
+        """
+        # Asking the reader
+
+        ```python
+        lr = float(input("learning rate? "))
+        ```
+        """
+    ),
+    "writes.md": page(
+        """
+        # A failing page that writes next to itself
+
+        ```python
+        import pathlib, time
+        pathlib.Path("docs/generated.txt").write_text(f"{time.time()}\\n")
+        raise RuntimeError("a typo the author is about to fix")
         ```
         """
     ),
 }
+BROKEN_SNIPPET = "import torch\n\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum(\ny.backward()\nprint(x.grad)\n"
 
 
 @pytest.fixture(scope="module")
-def failing_build(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("failing"), FAILING_PAGES)
-    return root, mkdocs_build(root)
+def failing_project(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("failing"), FAILING_PAGES, {"demo/03_broken.py": BROKEN_SNIPPET})
+    first = mkdocs_build(root)
+    second = mkdocs_build(root)
+    return root, first, second
 
 
-def test_failing_build_exits_non_zero(failing_build):
-    _, build = failing_build
-    assert build.returncode != 0, build.stderr
+@pytest.fixture(scope="module")
+def failing_build(failing_project):
+    return failing_project[1]
 
 
-def test_unexpected_exception_names_the_fence_and_shows_its_traceback(failing_build):
-    _, build = failing_build
-    line = fence_line(FAILING_PAGES["index.md"], "check(42)")
-    error = error_of(build.stderr, "docs/index.md", line)
-    assert "ValueError: the value 42 is wrong" in error
-    assert "Traceback" in error
-    # The cell's own traceback: the failing call and the frame that raised.
-    assert "check(42)" in error
-    assert 'raise ValueError(f"the value {value} is wrong")' in error
+def test_the_failing_build_exits_non_zero(failing_build):
+    assert failing_build.returncode != 0, failing_build.stderr
 
 
-def test_raises_fence_that_does_not_raise_fails(failing_build):
-    _, build = failing_build
-    line = fence_line(FAILING_PAGES["no-raise.md"], "quietly = 1 + 1")
-    error = error_of(build.stderr, "docs/no-raise.md", line)
-    assert "RuntimeError" in error.splitlines()[0]
+def test_an_exception_names_the_fence_and_shows_the_page_frames_only(failing_build):
+    line = fence_line(FAILING_PAGES["raised.md"], "check(42)")
+    error = error_of(failing_build.stderr, "docs/raised.md", line)
+    assert error.splitlines()[0] == f"docs/raised.md:{line}: the fence raised ValueError: the value 42 is wrong"
+    # The frames are the page's own lines, named by page and line: the call, then the raise.
+    assert f"docs/raised.md:{line + 1}, in <module>" in error and "check(42)" in error
+    assert "docs/raised.md:7, in check" in error and 'raise ValueError(f"the value {value} is wrong")' in error
+    assert "atlas_exec" not in error and "IPython" not in error and not MACHINE_PATH.search(error)
 
 
-def test_raises_fence_with_the_wrong_exception_fails(failing_build):
-    _, build = failing_build
-    line = fence_line(FAILING_PAGES["wrong-type.md"], 'table["missing key"]')
-    first = error_of(build.stderr, "docs/wrong-type.md", line).splitlines()[0]
-    assert "RuntimeError" in first and "KeyError" in first and "missing key" in first
+def test_a_raises_fence_that_raises_nothing_or_the_wrong_type_fails(failing_build):
+    assert "should raise RuntimeError but raised nothing" in error_of(failing_build.stderr, "docs/no-raise.md", 3)
+    first = error_of(failing_build.stderr, "docs/wrong-type.md", 3).splitlines()[0]
+    assert "should raise RuntimeError but raised KeyError: 'missing key'" in first
 
 
-def test_timeout_fails_naming_the_fence(failing_build):
-    _, build = failing_build
-    line = fence_line(FAILING_PAGES["timeout.md"], "import time")
-    assert "timeout" in error_of(build.stderr, "docs/timeout.md", line).splitlines()[0].lower()
+def test_a_timeout_and_a_dead_process_name_their_fence(failing_build):
+    assert "did not finish within 2 s" in error_of(failing_build.stderr, "docs/timeout.md", 3)
+    assert "ended while running this fence (exit status 3" in error_of(failing_build.stderr, "docs/dead.md", 3)
 
 
-def test_dead_kernel_fails_naming_the_fence(failing_build):
-    _, build = failing_build
-    line = fence_line(FAILING_PAGES["dead.md"], "import os; os._exit(1)")
-    assert "died" in error_of(build.stderr, "docs/dead.md", line).splitlines()[0]
+def test_a_doctest_mismatch_names_its_example_line_and_shows_the_diff_once(failing_build):
+    line = fence_line(FAILING_PAGES["doctest.md"], ">>> def double(x):") + 6  # the ">>> double(3)" line
+    error = error_of(failing_build.stderr, "docs/doctest.md", line)
+    assert error.count("Expected:\n    7\nGot:\n    6") == 1
+    assert "atlas_exec" not in error and "Traceback" not in error and not MACHINE_PATH.search(error)
 
 
-def test_pycon_with_wrong_expected_output_fails_naming_page_and_line(failing_build):
-    _, build = failing_build
-    line = fence_line(FAILING_PAGES["pycon.md"], ">>> 6 * 7")
-    error = error_of(build.stderr, "docs/pycon.md", line)
-    assert "41" in error and "42" in error
-    # doctest's report points at the example's own line in the page.
-    assert f'File "docs/pycon.md", line {line + 1}' in error
+def test_a_snippet_error_names_the_snippet_line_and_the_including_fence(failing_build):
+    line = fence_line(FAILING_PAGES["snippet.md"], '--8<-- "demo/03_broken.py"')
+    error = error_of(failing_build.stderr, "docs/snippet.md", line)
+    assert error.startswith(f"docs/snippet.md:{line} (includes snippets/demo/03_broken.py): the fence raised SyntaxError")
+    assert "(snippets/demo/03_broken.py:4)" in error
+    assert "Cell In" not in error and ".py, line" not in error
 
 
-def test_failed_pages_are_not_cached(failing_build):
-    root, _ = failing_build
-    assert list((root / ".cache" / "atlas-exec").glob("*.json")) == []
+def test_quit_fails_the_fence_and_nothing_after_it_runs(failing_project):
+    root, build, _ = failing_project
+    assert "called quit(), exit() or sys.exit()" in error_of(build.stderr, "docs/quit.md", 3)
+    assert "next fence" not in build.stderr
 
 
-def test_missing_include_fails_the_build_naming_the_fence(tmp_path):
-    text = page(
+def test_a_spawn_pool_fails_at_once_with_its_cause_while_a_fork_loader_works(failing_build):
+    line = fence_line(FAILING_PAGES["spawn.md"], "import multiprocessing as mp")
+    error = error_of(failing_build.stderr, "docs/spawn.md", line)
+    assert "'spawn' method looked for 'cube' in __main__" in error and "timeout" not in error
+    # The first fence, a DataLoader with two forked workers, ran: no error names it.
+    assert not re.search(r"^docs/spawn\.md:3\b", failing_build.stderr, re.M)
+    assert not MACHINE_PATH.search(error)
+
+
+def test_input_is_a_one_line_error(failing_build):
+    error = error_of(failing_build.stderr, "docs/input.md", 3).strip()
+    assert error == "docs/input.md:3: input() is not available at build time: a page program cannot ask the reader; set the value in the code"
+
+
+def test_no_failure_message_carries_a_machine_path_or_engine_frame(failing_build):
+    messages = failing_build.stderr[failing_build.stderr.index("Page execution failed") :]
+    assert not MACHINE_PATH.search(messages), messages
+    assert "atlas_exec" not in messages and "ipykernel" not in messages
+
+
+def test_an_unchanged_failing_page_fails_again_without_running(failing_project):
+    """Under `mkdocs serve`, a failing page that writes under docs/ must not rebuild in a loop."""
+    root, first, second = failing_project
+    assert (root / "docs" / "generated.txt").is_file()
+    written = (root / "docs" / "generated.txt").read_text()
+    executed, _ = second.counts
+    # Only the timeout and the dead process ran again: they say nothing certain about the code.
+    assert executed == 2, second.stderr
+    assert (root / "docs" / "generated.txt").read_text() == written
+    assert "a typo the author is about to fix" in error_of(second.stderr, "docs/writes.md", 3)
+
+
+def test_pytest_reports_the_same_failures_by_page_and_line(failing_project):
+    root, _, _ = failing_project
+    run = run_pytest(root, "docs/raised.md", "docs/doctest.md", "docs/quit.md", "docs/input.md")
+    out = run.stdout
+    assert run.returncode == 1, out
+    raised = fence_line(FAILING_PAGES["raised.md"], "check(42)")
+    assert f"docs/raised.md:{raised}: the fence raised ValueError: the value 42 is wrong" in out
+    assert out.count("Expected:\n    7\nGot:\n    6") == 1
+    assert "called quit(), exit() or sys.exit()" in out and "input() is not available at build time" in out
+    # The fence after quit() is skipped, not run.
+    assert re.search(r"SKIPPED .*not run: the page program stopped at docs/quit\.md:3", out)
+    assert "atlas_exec/" not in out
+
+
+# --- a passing build whose HTML the tests read -------------------------------
+
+OUTPUT_PAGES = {
+    "index.md": page(
         """
-        # Includes
+        # Outputs
+
+        Some prose that a prose-only edit changes.
 
         ```python
-        --8<-- "demo/01_there.py"
+        print("hello from the page")
+        ```
+
+        ```python raises="RuntimeError"
+        raise RuntimeError("the graph was freed")
         ```
 
         ```python
-        --8<-- "demo/02_not_there.py"
+        --8<-- "demo/01_hello.py"
+        ```
+
+        ```python
+        --8<-- "demo/02_sections.py:shown"
+        ```
+
+        ??? success "Solution"
+
+            ```python
+            print("answer inside the admonition")
+            ```
+
+        ```pycon
+        >>> 6 * 7
+        42
+        ```
+
+        ```python
+        import torch
+        from torchviz import make_dot
+
+        w = torch.ones(2, requires_grad=True)
+        make_dot((w * 3).sum(), params={"w": w})
+        ```
+
+        ```python
+        import plotly.graph_objects as go
+
+        fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[4, 5, 6]))
+        fig.update_layout(title="First figure")
+        fig.show()
+        print("printed between two figures")
+        go.Figure(go.Bar(x=["a"], y=[1]), layout={"title": "Second figure"}).show()
         ```
         """
-    )
-    root = make_project(tmp_path, {"index.md": text}, {"demo/01_there.py": 'print("there")\n'})
-    build = mkdocs_build(root)
-    assert build.returncode != 0
-    line = fence_line(text, '--8<-- "demo/02_not_there.py"')
-    assert "02_not_there.py" in error_of(build.stderr, "docs/index.md", line)
-    # Nothing runs when a page cannot even be read.
-    assert not LOG_LINE.search(build.stderr + build.stdout)
+    ),
+    "forms.md": page(
+        """
+        # Other ways to open a fence
 
+        ~~~python
+        print("tilde fence ran")
+        ~~~
 
-# --- a passing build whose HTML the tests read -----------------------------
-
-OUTPUT_PAGE = page(
-    """
-    # Outputs
-
-    Some prose that a prose-only edit changes.
-
-    ```python
-    print("hello from the page")
-    ```
-
-    ```python raises="RuntimeError"
-    raise RuntimeError("the graph was freed")
-    ```
-
-    ```python
-    --8<-- "demo/01_hello.py"
-    ```
-
-    ```python
-    --8<-- "demo/02_sections.py:shown"
-    ```
-
-    ??? success "Solution"
-
-        ```python
-        print("answer inside the admonition")
+        ``` { .python }
+        print("brace fence ran")
         ```
 
-    ```pycon
-    >>> 6 * 7
-    42
+        > ```python
+        > print("blockquote fence ran")
+        > ```
 
-    ```
+        Write this in your page:
 
-    ```python
-    import torch
-    from torchviz import make_dot
+            ```python
+            print("an indented example, never run")
+            ```
 
-    w = torch.ones(2, requires_grad=True)
-    make_dot((w * 3).sum(), params={"w": w})
-    ```
+        <!--
+        ```python
+        raise RuntimeError("a commented-out draft")
+        ```
+        -->
+        """
+    ),
+    "terminal.md": page(
+        """
+        # Terminal output
 
-    ```python
-    import plotly.graph_objects as go
+        ```python
+        import sys
+        for step in range(1, 6):
+            sys.stderr.write(f"\\rtraining |{'#' * step}{'.' * (5 - step)}| {step}/5")
+        sys.stderr.write("\\n")
+        for pct in (0, 50, 100):
+            print(f"\\r{pct:3d}%", end="")
+        print()
+        ```
 
-    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[4, 5, 6], name="probe-trace"))
-    fig.update_layout(title="Probe figure")
-    fig.show()
-    ```
-    """
-)
-OTHER_PAGE = page(
-    """
-    # Other
+        ```python
+        ESC = "\\x1b"
+        print(f"{ESC}[1;32mPASSED{ESC}[0m gradients match")
+        print(f"{ESC}[?25lworking...{ESC}[?25h")
+        print(f"see {ESC}]8;;https://example.org{ESC}\\\\the docs{ESC}]8;;{ESC}\\\\ for more")
+        print(f"{ESC}(Bplain charset{ESC}[m")
+        ```
 
-    ```python
-    value = 2 + 3
-    print("other page", value)
-    ```
-    """
-)
+        ```python raises="ValueError"
+        raise ValueError("\\x1b[31mbad shape\\x1b[0m (3,)")
+        ```
+
+        ```python
+        class Unclosed:
+            def _repr_html_(self):
+                return "<div style='color:red'><b>unclosed<script>alert(1)</script>"
+
+        Unclosed()
+        ```
+
+        This paragraph is outside every output.
+
+        ```python
+        import torch
+        x = torch.ones(3)
+        display(x.sum())
+        ```
+
+        ```python timing
+        %timeit -n 3 -r 1 x.sum()
+        ```
+        """
+    ),
+    "front-matter.md": page(
+        """
+        ---
+        title: Momentum by hand
+        ---
+
+        The title comes from the front matter.
+
+        ```python
+        import torch
+        # velocity starts at zero
+        v = torch.zeros(2)
+        print(v + 1)
+        ```
+        """
+    ),
+    "reads.md": page(
+        """
+        # Settings read from files
+
+        ```python
+        import csv, sys
+        sys.path.insert(0, "snippets/demo")
+        from helper_mod import learning_rate
+        with open("snippets/demo/config.csv") as f:
+            row = next(csv.DictReader(f))
+        print("lr from csv:", row["lr"], "| lr from helper:", learning_rate())
+        ```
+        """
+    ),
+    "state-a.md": page(
+        """
+        # Page A changes global state
+
+        ```python
+        import os
+        import torch
+        torch.set_printoptions(precision=2)
+        torch.set_default_dtype(torch.float64)
+        torch.set_grad_enabled(False)
+        os.chdir("docs")
+        print(torch.tensor([1 / 3]))
+        ```
+        """
+    ),
+    "state-b.md": page(
+        """
+        # Page B starts fresh
+
+        ```pycon
+        >>> import pathlib, torch
+        >>> torch.tensor([1 / 3])
+        tensor([0.3333])
+        >>> torch.get_default_dtype(), torch.is_grad_enabled(), pathlib.Path("mkdocs.yml").is_file()
+        (torch.float32, True, True)
+        ```
+        """
+    ),
+}
 OUTPUT_SNIPPETS = {
     "demo/01_hello.py": 'print("included snippet ran")\n',
     "demo/02_sections.py": page(
@@ -388,267 +557,177 @@ OUTPUT_SNIPPETS = {
         # --8<-- [end:shown]
         """
     ),
+    "demo/config.csv": "lr,steps\n0.1,3\n",
+    "demo/helper_mod.py": "def learning_rate():\n    return 0.1\n",
 }
 
 
 @pytest.fixture(scope="module")
-def output_site(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("site"), {"index.md": OUTPUT_PAGE, "other.md": OTHER_PAGE}, OUTPUT_SNIPPETS)
+def output_project(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("site"), OUTPUT_PAGES, OUTPUT_SNIPPETS)
     build = mkdocs_build(root)
     assert build.returncode == 0, build.stderr
-    html = (root / "site" / "index.html").read_text(encoding="utf-8")
-    return root, build, html, Elements(html)
+    return root, build
 
 
-def test_cold_build_executes_every_page(output_site):
-    _, build, _, _ = output_site
-    assert build.counts == (2, 0)
+def html_of(root, name: str) -> str:
+    url = "" if name == "index" else f"{name}/"
+    return (root / "site" / url / "index.html").read_text(encoding="utf-8")
 
 
-def test_print_shows_in_a_stdout_block_under_its_fence(output_site):
-    _, _, _, elements = output_site
-    line = fence_line(OUTPUT_PAGE, 'print("hello from the page")')
+def outputs_of(root, name: str, line: int) -> dict:
+    elements = Elements(html_of(root, name))
     (outputs,) = [e for e in elements.with_class("atlas-outputs") if e["attrs"].get("data-fence-line") == str(line)]
-    (stdout,) = [e for e in elements.with_class("atlas-stdout") if outputs in e["ancestors"]]
-    assert stdout["text"].strip() == "hello from the page"
+    return outputs
 
 
-def test_included_snippets_run_and_are_titled(output_site):
-    _, _, html, elements = output_site
-    printed = [e["text"].strip() for e in elements.with_class("atlas-stdout")]
-    assert "included snippet ran" in printed
-    assert "section 1024" in printed
-    assert "outside the section" not in html
-    assert "--8<--" not in html
-    assert "snippets/demo/01_hello.py" in [e["text"].strip() for e in elements.with_class("filename")]
+def test_a_cold_build_executes_every_page(output_project):
+    _, build = output_project
+    assert build.counts == (len(OUTPUT_PAGES), 0)
 
 
-def test_fence_in_a_collapsible_solution_runs_and_its_output_stays_inside(output_site):
-    _, _, _, elements = output_site
-    (stdout,) = [e for e in elements.with_class("atlas-stdout") if "answer inside the admonition" in e["text"]]
-    assert has_ancestor(stdout, "details")
+def test_print_include_and_admonition_outputs_sit_under_their_fences(output_project):
+    root, _ = output_project
+    text = OUTPUT_PAGES["index.md"]
+    assert outputs_of(root, "index", fence_line(text, 'print("hello from the page")'))["text"].strip() == "hello from the page"
+    assert outputs_of(root, "index", fence_line(text, '--8<-- "demo/01_hello.py"'))["text"].strip() == "included snippet ran"
+    assert outputs_of(root, "index", fence_line(text, '--8<-- "demo/02_sections.py:shown"'))["text"].strip() == "section 1024"
+    solution = outputs_of(root, "index", fence_line(text, 'print("answer inside the admonition")'))
+    assert any(ancestor["tag"] == "details" for ancestor in solution["ancestors"])
+    assert "snippets/demo/01_hello.py" in html_of(root, "index")  # the include is titled with its path
 
 
-def test_raises_fence_shows_the_exception_without_traceback_or_paths(output_site):
-    root, _, html, elements = output_site
-    (error,) = elements.with_class("atlas-error")
-    assert error["text"].strip() == "RuntimeError: the graph was freed"
-    assert "Traceback" not in html
-    assert not MACHINE_PATH.search(error["text"])
-    assert str(root) not in html
+def test_a_raises_fence_shows_the_exception_without_traceback(output_project):
+    root, _ = output_project
+    line = fence_line(OUTPUT_PAGES["index.md"], 'raise RuntimeError("the graph was freed")')
+    assert outputs_of(root, "index", line)["text"].strip() == "RuntimeError: the graph was freed"
 
 
-def test_pycon_is_rendered_as_written(output_site):
-    _, _, _, elements = output_site
-    assert any(">>> 6 * 7" in e["text"] and "42" in e["text"] for e in elements.with_class("language-pycon"))
+def test_graphs_and_figures_render_in_the_order_they_were_shown(output_project):
+    root, _ = output_project
+    html = html_of(root, "index")
+    line = fence_line(OUTPUT_PAGES["index.md"], "import plotly.graph_objects as go")
+    block = html[html.index(f'data-fence-line="{line}"') :]
+    first, printed, second = block.index("First figure"), block.index("printed between two figures"), block.index("Second figure")
+    assert first < printed < second
+    assert '<figure class="atlas-graph" role="img" aria-label="Computational graph drawn by torchviz' in html
 
 
-def test_page_states_where_its_outputs_came_from(output_site):
-    _, _, _, elements = output_site
-    (stamp,) = elements.with_class("atlas-stamp")
-    assert f"PyTorch {torch.__version__}" in stamp["text"]
-    assert "CPU" in stamp["text"] or (torch.cuda.is_available() and torch.cuda.get_device_name(0) in stamp["text"])
+def test_every_way_of_opening_a_python_fence_runs_and_examples_never_do(output_project):
+    root, _ = output_project
+    html = html_of(root, "forms")
+    for form in ("tilde", "brace", "blockquote"):
+        assert f"<pre>{form} fence ran</pre>" in html
+    assert html.count('class="atlas-outputs') == 3
+    # The indented example is shown literally, three lines, with nothing injected.
+    assert '```python\nprint("an indented example, never run")\n```' in html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    assert "atlas-html" not in html and "base64" not in html
 
 
-def test_make_dot_renders_inline_svg(output_site):
-    _, _, html, elements = output_site
-    (graph,) = elements.with_class("atlas-graph", "figure")
-    assert "svg" in graph["descendants"]
-    assert "<title>%3</title>" not in html
-    # The parameter name given to make_dot labels a node of the graph.
-    assert "w" in graph["text"].split()
+def test_terminal_output_shows_the_final_screen(output_project):
+    root, _ = output_project
+    text = OUTPUT_PAGES["terminal.md"]
+    html = html_of(root, "terminal")
+    progress = html[html.index(f'data-fence-line="{fence_line(text, "import sys")}"') :]
+    assert re.match(r'[^>]*><div class="atlas-output atlas-stderr" data-label="stderr"><pre>training \|#####\| 5/5</pre></div><div class="atlas-output atlas-stdout" data-label="Output"><pre>100%</pre>', progress)
+    escapes = outputs_of(root, "terminal", fence_line(text, 'ESC = "\\x1b"'))["text"]
+    assert escapes.strip().splitlines() == ["PASSED gradients match", "working...", "see the docs for more", "plain charset"]
+    error = outputs_of(root, "terminal", fence_line(text, 'raise ValueError("\\x1b[31mbad shape\\x1b[0m (3,)")'))["text"]
+    assert error.strip() == "ValueError: bad shape (3,)"
+    outputs = "".join(e["text"] for e in Elements(html_of(root, "terminal")).with_class("atlas-outputs"))
+    assert "\x1b" not in outputs and "]8;;" not in outputs and "[0m" not in outputs
 
 
-def test_fig_show_renders_an_interactive_figure(output_site):
-    _, _, _, elements = output_site
-    (figure,) = elements.with_class("atlas-plotly", "div")
-    data = json.loads(figure["attrs"]["data-figure"])
-    (trace,) = data["data"]
-    assert trace["name"] == "probe-trace"
-    assert trace["x"] == [1, 2, 3] and trace["y"] == [4, 5, 6]
-    assert figure["attrs"].get("aria-label") == "Probe figure"
+def test_progress_on_stderr_is_not_labelled_warnings(output_project):
+    root, _ = output_project
+    html = html_of(root, "terminal")
+    assert 'data-label="Warnings"' not in html
+    assert re.search(r'<div class="atlas-output atlas-stderr" data-label="stderr"><pre>training \|#####\| 5/5</pre>', html)
 
 
-def test_cache_hit_prose_edit_and_code_edit(output_site, tmp_path):
-    source, _, _, _ = output_site
-    root = tmp_path / "copy"
-    shutil.copytree(source, root)  # the cache travels with the project
+def test_html_outputs_cannot_leak_into_the_page(output_project):
+    root, _ = output_project
+    elements = Elements(html_of(root, "terminal"))
+    (paragraph,) = [e for e in elements.all if e["tag"] == "p" and "outside every output" in e["text"]]
+    assert not any(ancestor["tag"] == "b" or "atlas-html" in ancestor["classes"] for ancestor in paragraph["ancestors"])
+    outputs = "".join(e["text"] for e in elements.with_class("atlas-outputs"))
+    assert "unclosed" in outputs and "alert(1)" not in outputs
 
-    assert mkdocs_build(root).counts == (0, 2)
 
-    # One build, two edits: prose on one page, code on the other. Only the second runs.
-    (root / "docs" / "index.md").write_text(OUTPUT_PAGE.replace("a prose-only edit changes", "a prose-only edit has changed"), encoding="utf-8")
-    (root / "docs" / "other.md").write_text(OTHER_PAGE.replace("2 + 3", "2 + 4"), encoding="utf-8")
+def test_display_and_magics_work_as_in_a_notebook(output_project):
+    root, _ = output_project
+    text = OUTPUT_PAGES["terminal.md"]
+    assert outputs_of(root, "terminal", fence_line(text, "import torch"))["text"].strip() == "tensor(3.)"
+    assert "per loop" in outputs_of(root, "terminal", fence_line(text, "%timeit -n 3 -r 1 x.sum()"))["text"]
+
+
+def test_the_stamp_sits_under_the_title_even_from_front_matter(output_project):
+    root, _ = output_project
+    html = html_of(root, "front-matter")
+    assert "<pre>tensor([1., 1.])</pre>" in html
+    content = html[html.index('<article class="md-content__inner') :]
+    assert content.index("<h1") < content.index('class="atlas-stamp"') < content.index("The title comes from the front matter")
+    index = html_of(root, "index")
+    assert re.search(r'</h1><p class="atlas-stamp">Every output on this page was produced when the site was built', index)
+
+
+def test_pages_do_not_share_state_in_the_build(output_project):
+    root, _ = output_project
+    assert "<pre>tensor([0.33])</pre>" in html_of(root, "state-a")
+
+
+def test_pytest_runs_every_page_as_the_build_did_without_running_them_again(output_project):
+    root, _ = output_project
+    run = run_pytest(root, "docs")
+    assert run.returncode == 0, run.stdout
+    assert re.search(r"\b21 passed\b", run.stdout), run.stdout
+    # Page B passes after page A in the same pytest process: nothing leaked.
+    assert "docs/state-b.md" in run.stdout
+
+
+def test_a_large_output_is_cut_with_a_note_and_warns(tmp_path):
+    text = page(
+        """
+        # A chatty loop
+
+        ```python
+        for step in range(20000):
+            print(f"step {step:5d}")
+        ```
+        """
+    )
+    root = make_project(tmp_path, {"index.md": text})
+    strict = mkdocs_build(root)
+    assert strict.returncode != 0
+    assert re.search(r"WARNING\s+-\s+docs/index\.md:3: output of 20,000 lines .* cut", strict.stderr), strict.stderr
+    relaxed = mkdocs_build(root, strict=False)
+    html = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert relaxed.returncode == 0 and "19,800 lines" in html and "step 19999" in html and "step 10000" not in html
+    assert len(html) < 150_000
+
+
+# --- the cache -------------------------------------------------------------------
+
+
+def test_prose_edits_hit_the_cache_and_a_file_read_by_a_page_invalidates_it(output_project):
+    root, _ = output_project
+    index = root / "docs" / "index.md"
+    index.write_text(index.read_text().replace("Some prose", "Some edited prose"))
+    assert mkdocs_build(root).counts == (0, len(OUTPUT_PAGES))
+    (root / "snippets/demo/config.csv").write_text("lr,steps\n0.5,3\n")
+    (root / "snippets/demo/helper_mod.py").write_text("def learning_rate():\n    return 0.5\n")
     build = mkdocs_build(root)
-    assert build.returncode == 0, build.stderr
-    assert build.counts == (1, 1)
-    index = Elements((root / "site" / "index.html").read_text(encoding="utf-8"))
-    assert any("has changed" in e["text"] for e in index.with_class("md-content"))
-    assert "hello from the page" in [e["text"].strip() for e in index.with_class("atlas-stdout")]
-    other = Elements((root / "site" / "other" / "index.html").read_text(encoding="utf-8"))
-    assert [e["text"].strip() for e in other.with_class("atlas-stdout")] == ["other page 6"]
+    assert build.counts == (1, len(OUTPUT_PAGES) - 1)
+    assert "lr from csv: 0.5 | lr from helper: 0.5" in html_of(root, "reads")
+    # One entry per page: the stale one is gone.
+    assert len(list((root / ".cache" / "atlas-exec").glob("docs__reads.md.*.json"))) == 1
 
 
-# --- the engine without MkDocs ---------------------------------------------
-
-
-def test_page_cells_resolve_includes_and_wrap_pycon(tmp_path):
-    (tmp_path / "demo").mkdir()
-    (tmp_path / "demo" / "01_x.py").write_text("x = 1\n", encoding="utf-8")
-    text = page(
-        """
-        # Cells
-
-        ```python
-        --8<-- "demo/01_x.py"
-        ```
-
-        ```bash
-        ls
-        ```
-
-        ```pycon
-        >>> x
-        1
-
-        ```
-        """
-    )
-    include, pycon = page_cells(text, "docs/c.md", tmp_path)
-    assert (include.line, include.language, include.code) == (3, "python", "x = 1")
-    assert (pycon.line, pycon.language) == (11, "pycon")
-    assert "run_pycon" in pycon.kernel_code("docs/c.md") and "'docs/c.md', 11" in pycon.kernel_code("docs/c.md")
-
-
-def test_page_cells_missing_include_is_a_fence_error(tmp_path):
-    with pytest.raises(FenceError, match=r"docs/c\.md:3\b"):
-        page_cells('# C\n\n```python\n--8<-- "demo/none.py"\n```\n', "docs/c.md", tmp_path)
-
-
-PROSE = page(
-    """
-    # Keys
-
-    Prose.
-
-    ```python
-    x = torch.ones(2)
-    ```
-
-    ```pycon
-    >>> x.sum().item()
-    2.0
-
-    ```
-    """
-)
-
-
-def test_cache_key_ignores_prose_that_moves_the_fences(tmp_path):
-    # DESIGN: "a rebuild ... with only prose changed, executes nothing". Adding a
-    # paragraph moves every fence below it down: the code is the same.
-    edited = PROSE.replace("Prose.\n", "Prose.\n\nA new paragraph,\nover two lines.\n")
-    assert cache_key("docs/k.md", page_cells(PROSE, "docs/k.md", tmp_path)) == cache_key("docs/k.md", page_cells(edited, "docs/k.md", tmp_path))
-
-
-def test_cache_key_changes_with_code_attributes_and_environment(tmp_path, monkeypatch):
-    key = cache_key("docs/k.md", page_cells(PROSE, "docs/k.md", tmp_path))
-    assert key == cache_key("docs/k.md", page_cells(PROSE, "docs/k.md", tmp_path))
-    assert key != cache_key("docs/k.md", page_cells(PROSE.replace("ones(2)", "ones(3)"), "docs/k.md", tmp_path))
-    assert key != cache_key("docs/k.md", page_cells(PROSE.replace("```python", '```python timeout="5"'), "docs/k.md", tmp_path))
-    environment = execute.environment()
-    for name, value in [("torch", "0.0.0"), ("python", "2.7.18"), ("device", "Some GPU"), ("engine", "0")]:
-        monkeypatch.setattr(execute, "environment", lambda name=name, value=value: {**environment, name: value})
-        assert key != cache_key("docs/k.md", page_cells(PROSE, "docs/k.md", tmp_path)), name
-
-
-SETS_GLOBAL_STATE = page(
-    """
-    # A
-
-    ```python
-    import torch
-    torch.set_default_dtype(torch.float64)
-    torch.set_grad_enabled(False)
-    torch.manual_seed(123)
-    print(torch.get_default_dtype(), torch.is_grad_enabled())
-    ```
-    """
-)
-READS_GLOBAL_STATE = page(
-    """
-    # B
-
-    ```python
-    import torch
-    print(torch.get_default_dtype())
-    print(torch.is_grad_enabled())
-    torch.manual_seed(0)
-    print(torch.rand(1).item())
-    ```
-    """
-)
-
-
-def stdout_of(result) -> list[str]:
-    return ["".join(o["text"] for o in cell if o["output_type"] == "stream" and o["name"] == "stdout") for cell in result.outputs]
-
-
-def test_pages_do_not_share_state(tmp_path):
-    a = PageJob("docs/a.md", page_cells(SETS_GLOBAL_STATE, "docs/a.md", tmp_path))
-    b = PageJob("docs/b.md", page_cells(READS_GLOBAL_STATE, "docs/b.md", tmp_path))
-    # One worker: A runs, then B.
-    results, errors = execute_pages([a, b], tmp_path, ExecutionCache(tmp_path / "cache"), workers=1)
-    assert errors == []
-    assert stdout_of(results["docs/a.md"]) == ["torch.float64 False\n"]  # A really changed its own kernel
-    # B prints what it prints in a fresh process with no page A at all: PyTorch's
-    # defaults, and the first draw of a float32 generator seeded with 0.
-    fresh_draw = torch.rand(1, generator=torch.Generator().manual_seed(0), dtype=torch.float32).item()
-    assert stdout_of(results["docs/b.md"]) == [f"torch.float32\nTrue\n{fresh_draw}\n"]
-
-
-def test_state_flows_between_all_fences_of_a_page_pycon_included(tmp_path):
-    # DESIGN: the fences of a page, pycon ones too, form one program.
-    text = page(
-        """
-        # Flow
-
-        ```python
-        a = 20
-        ```
-
-        ```pycon
-        >>> b = a + 1
-        >>> b
-        21
-
-        ```
-
-        ```python
-        print(b * 2)
-        ```
-        """
-    )
-    result = execute_page("docs/flow.md", page_cells(text, "docs/flow.md", tmp_path), tmp_path)
-    assert stdout_of(result)[-1] == "42\n"
-
-
-def test_timeout_stops_the_fence_quickly(tmp_path):
-    text = '# Slow\n\n```python timeout="2"\nimport time\ntime.sleep(30)\n```\n'
+def test_a_code_edit_runs_exactly_its_page(output_project):
+    root, _ = output_project
+    other = root / "docs" / "state-a.md"
+    other.write_text(other.read_text().replace("precision=2", "precision=3"))
     start = time.monotonic()
-    with pytest.raises(PageExecutionError, match=r"docs/slow\.md:3\b.*timeout"):
-        execute_page("docs/slow.md", page_cells(text, "docs/slow.md", tmp_path), tmp_path)
-    assert time.monotonic() - start < 20
-
-
-def test_a_page_runs_from_inside_a_running_event_loop(tmp_path):
-    # Jupyter, and Playwright's sync API in the browser tests, run an event loop in the caller's thread.
-    text = "# Loop\n\n```python\nprint(6 * 7)\n```\n"
-
-    async def from_a_loop():
-        return execute_page("docs/loop.md", page_cells(text, "docs/loop.md", tmp_path), tmp_path)
-
-    # The test's own loop in a thread of its own: the browser tests may hold this one's.
-    with ThreadPoolExecutor(1) as thread:
-        result = thread.submit(asyncio.run, from_a_loop()).result()
-    assert [output["text"] for output in result.outputs[0]] == ["42\n"]
+    build = mkdocs_build(root)
+    assert build.counts == (1, len(OUTPUT_PAGES) - 1), time.monotonic() - start
+    assert "<pre>tensor([0.333])</pre>" in html_of(root, "state-a")
