@@ -143,16 +143,18 @@ class ForkServer:
                 self._process.kill()
 
 
-_servers: dict[Path, ForkServer] = {}
+_servers: dict[tuple, ForkServer] = {}
 _servers_lock = threading.Lock()
 
 
 def fork_server(root: Path) -> ForkServer:
-    """The process's server for ``root``: started once, kept warm (across rebuilds under ``mkdocs serve``)."""
+    """The process's server for ``root`` and the current environment variables: started
+    once, kept warm (across rebuilds under ``mkdocs serve``)."""
+    key = (root, tuple(sorted(page_environment().items())))
     with _servers_lock:
-        server = _servers.get(root)
+        server = _servers.get(key)
         if server is None or not server.alive:
-            server = _servers[root] = ForkServer(root)
+            server = _servers[key] = ForkServer(root)
         return server
 
 
@@ -162,7 +164,7 @@ def _close_servers() -> None:
         server.close()
 
 
-def _result(message: dict, cells: list[Cell], root: Path) -> PageResult:
+def _result(message: dict, root: Path) -> PageResult:
     failure = Failure.from_dict(message["failure"]) if message["failure"] else None
     stamp = message["stamp"]
     if stamp is not None:
@@ -196,20 +198,25 @@ def execute_pages(
             pending.append((job, key, lines))
     if not pending:
         return results
-    server = fork_server(root)
-    slots = threading.Semaphore(workers or os.cpu_count() or 1)
-    running: list[tuple[PageJob, str, list[int], Future]] = []
-    for job, key, lines in pending:
-        slots.acquire()
-        future = server.submit(job.cells, timeout)
-        future.add_done_callback(lambda _: slots.release())
-        running.append((job, key, lines, future))
-    for job, key, lines, future in running:
-        result = _result(future.result(), job.cells, root)
+    fresh = run_fresh([job for job, _, _ in pending], root, timeout, workers)
+    for (job, key, lines), result in zip(pending, fresh):
         if result.failure is None or result.failure.deterministic:
             cache.store(job.path, key, lines, result)
         results[job.path] = result
     return results
+
+
+def run_fresh(jobs: list[PageJob], root: Path, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None) -> list[PageResult]:
+    """Run page programs without the cache, at most ``workers`` at once; results in the order of ``jobs``."""
+    server = fork_server(root)
+    slots = threading.Semaphore(workers or os.cpu_count() or 1)
+    futures = []
+    for job in jobs:
+        slots.acquire()
+        future = server.submit(job.cells, timeout)
+        future.add_done_callback(lambda _: slots.release())
+        futures.append(future)
+    return [_result(future.result(), root) for future in futures]
 
 
 def run_page(path: str, cells: list[Cell], root: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT) -> PageResult:

@@ -8,15 +8,15 @@ engine (no cache), each one twice, the two runs side by side.
 from __future__ import annotations
 
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from atlas_exec.execute import Cell, PageResult, execute_page, page_cells
+from atlas_exec.cache import PageResult
+from atlas_exec.execute import Cell, PageJob, page_cells, run_fresh
 from atlas_exec.render import render_outputs
 from tests.conftest import ROOT
+from tests.page_program import site
 
-SNIPPETS = ROOT / "snippets"
 # A sample: the pilot chapter, and a chapter with timing fences and random data.
 SAMPLE = ["docs/graph.md", "docs/grad-mode.md"]
 
@@ -29,16 +29,17 @@ def changed_cells(cells: list[Cell], first: PageResult, second: PageResult) -> d
     """
     changed = {}
     for index, cell in enumerate(cells):
-        one, other = (render_outputs(cell, run.outputs[index], run.stamp) for run in (first, second))
+        one, other = (render_outputs(cell.line, cell.language, run.outputs[index], run.stamp, cell.timing).html for run in (first, second))
         if not cell.timing and one != other:
             changed[cell.line] = (one, other)
     return changed
 
 
 def execute_twice(path: str, text: str) -> tuple[list[Cell], PageResult, PageResult]:
-    cells = page_cells(text, path, SNIPPETS)
-    with ThreadPoolExecutor(2) as pool:
-        first, second = pool.map(lambda _: execute_page(path, cells, ROOT), range(2))
+    structure, snippets, _, timeout = site()
+    cells = page_cells(structure.fences(text, path), path, snippets)
+    first, second = run_fresh([PageJob(path, cells), PageJob(path, cells)], ROOT, timeout)
+    assert first.failure is None and second.failure is None, (first.failure, second.failure)
     return cells, first, second
 
 

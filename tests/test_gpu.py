@@ -24,10 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 
-from atlas_exec.execute import Cell, ExecutionCache, PageJob, PageResult, execute_pages, page_cells
-from atlas_exec.fences import executed_fences
+from atlas_exec.cache import PageResult
+from atlas_exec.execute import Cell, PageJob, page_cells, run_fresh
 from atlas_exec.labs import lab_cells, page_notebook
 from tests.conftest import ROOT
+from tests.page_program import site
+
+
+def executed_fences(text: str, path: str):
+    return site()[0].fences(text, path)
 
 REL_TOL, ABS_TOL = 1e-3, 1e-4
 SNIPPETS = ROOT / "snippets"
@@ -127,26 +132,27 @@ def _output_text(output: dict) -> str:
 
 
 @pytest.fixture(scope="session")
-def page_runs(tmp_path_factory) -> dict[str, tuple[list[Cell], PageResult, PageResult]]:
+def page_runs() -> dict[str, tuple[list[Cell], PageResult, PageResult]]:
     """Every page program (chapters and labs) executed on the GPU, then again with CUDA hidden (pages in parallel)."""
     paths = [page.relative_to(ROOT).as_posix() for page in PAGES]
-    jobs = [PageJob(path, page_cells((ROOT / path).read_text(encoding="utf-8"), path, SNIPPETS)) for path in paths]
+    jobs = [PageJob(path, page_cells(executed_fences((ROOT / path).read_text(encoding="utf-8"), path), path, SNIPPETS)) for path in paths]
     jobs = [job for job in jobs if job.cells]
-    jobs += [PageJob(lab.relative_to(ROOT).as_posix(), lab_cells(page_notebook(lab))) for lab in LABS]
-    # Separate caches: the cache key names the device of this process, which is the GPU in both runs.
-    gpu, gpu_errors = execute_pages(jobs, ROOT, ExecutionCache(tmp_path_factory.mktemp("gpu-cache")))
+    jobs += [PageJob(lab.relative_to(ROOT).as_posix(), lab_cells(page_notebook(lab), lab.relative_to(ROOT).as_posix())) for lab in LABS]
+    gpu = run_fresh(jobs, ROOT)
+    # Another environment, so another fork server: one whose pages see no CUDA device.
     hidden = pytest.MonkeyPatch()
     hidden.setenv("CUDA_VISIBLE_DEVICES", "")
     try:
-        cpu, cpu_errors = execute_pages(jobs, ROOT, ExecutionCache(tmp_path_factory.mktemp("cpu-cache")))
+        cpu = run_fresh(jobs, ROOT)
     finally:
         hidden.undo()
-    assert not gpu_errors and not cpu_errors, "\n\n".join(gpu_errors + cpu_errors)
-    return {job.path: (job.cells, gpu[job.path], cpu[job.path]) for job in jobs}
+    failures = [str(result.failure) for result in gpu + cpu if result.failure]
+    assert not failures, "\n\n".join(failures)
+    return {job.path: (job.cells, on_gpu, on_cpu) for job, on_gpu, on_cpu in zip(jobs, gpu, cpu)}
 
 
 def _executed_pages() -> list[str]:
-    pages = [page.relative_to(ROOT).as_posix() for page in PAGES if executed_fences(page.read_text(encoding="utf-8"))]
+    pages = [page.relative_to(ROOT).as_posix() for page in PAGES if executed_fences(page.read_text(encoding="utf-8"), page.relative_to(ROOT).as_posix())]
     return pages + [lab.relative_to(ROOT).as_posix() for lab in LABS]
 
 

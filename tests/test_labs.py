@@ -10,9 +10,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from atlas_exec.execute import ExecutionCache, PageJob, execute_pages
+from atlas_exec.execute import run_page
 from atlas_exec.labs import CHECK, SOLUTION, lab_cells, page_notebook, read_lab, student_notebook, tags
 from tests.conftest import ROOT
+from tests.page_program import site
 
 LABS = sorted((ROOT / "labs").glob("*.py"))
 ids = [lab.stem for lab in LABS]
@@ -22,9 +23,9 @@ ids = [lab.stem for lab in LABS]
 def test_solutions_pass_every_check(lab):
     path = lab.relative_to(ROOT).as_posix()
     # The build's cache makes this free after `make build`.
-    results, errors = execute_pages([PageJob(path, lab_cells(page_notebook(lab)))], ROOT, ExecutionCache(ROOT / ".cache/atlas-exec"))
-    assert not errors, errors
-    assert path in results
+    result = run_page(path, lab_cells(page_notebook(lab), path), ROOT, site()[2])
+    assert result.failure is None, str(result.failure)
+    assert len(result.outputs) == len(lab_cells(page_notebook(lab), path))
 
 
 @pytest.mark.parametrize("lab", LABS, ids=ids)

@@ -7,11 +7,44 @@ from pathlib import Path
 
 import pytest
 
-from atlas_exec.fences import executed_fences
 from tests.conftest import ROOT, page_urls
+from tests.engine_project import Elements, make_project, page
 from tests.page_program import PAGES as PAGE_SYBIL
+from tests.page_program import site
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
+
+
+def executed_fences(source: Path):
+    return site()[0].fences(source.read_text(encoding="utf-8"), source.relative_to(ROOT).as_posix())
+
+
+def unpaired_blocks(html: str) -> list[str]:
+    """Where a page breaks "the fences that run are the code blocks the reader sees", both ways.
+
+    Every rendered Python code block (python or pycon) sits in an executed
+    cell with its output block; every output block sits in a cell after its
+    code block. Comments are not elements, so a commented-out fence counts for nothing.
+    """
+    elements = Elements(html)
+    problems = []
+    for block in elements.all:
+        language = {"language-python", "language-pycon"} & set(block["classes"])
+        if "highlight" in block["classes"] and language:
+            cells = [a for a in block["ancestors"] if "atlas-cell" in a["classes"]]
+            if not cells:
+                problems.append(f"a {language.pop().removeprefix('language-')} code block that did not run: {block['text'][:60]!r}")
+            elif cells[-1]["attrs"].get("data-atlas-executed") != "true":
+                problems.append(f"a code block marked as not executed: {block['text'][:60]!r}")
+    for cell in elements.with_class("atlas-cell"):
+        codes = [d for d in elements.all if cell in d["ancestors"] and "highlight" in d["classes"]]
+        outputs = [d for d in elements.with_class("atlas-outputs") if cell in d["ancestors"]]
+        if len(codes) != 1 or len(outputs) != 1:
+            problems.append(f"cell of line {cell['attrs'].get('data-atlas-line')}: {len(codes)} code block(s), {len(outputs)} output block(s)")
+    for outputs in elements.with_class("atlas-outputs"):
+        if not any("atlas-cell" in a["classes"] for a in outputs["ancestors"]):
+            problems.append(f"an output block of line {outputs['attrs'].get('data-fence-line')} belongs to no code block")
+    return problems
 
 
 def built_html(site: Path, source: Path) -> str:
@@ -32,8 +65,41 @@ def test_every_page_is_built(built_site, url):
 
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_executed_fence_has_its_output_block(built_site, source):
-    expected = [fence.line for fence in executed_fences(source.read_text(encoding="utf-8"))]
+    expected = [fence.line for fence in executed_fences(source)]
     assert fence_lines_in_html(built_html(built_site, source)) == expected
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_python_code_block_ran_and_every_output_has_its_code(built_site, source):
+    assert unpaired_blocks(built_html(built_site, source)) == []
+
+
+def test_the_pairing_check_fails_when_a_fence_is_hidden_from_the_engine(tmp_path, monkeypatch):
+    """Build a page whose last fence the structure pass does not report: the check must see it."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from atlas_exec.fences import StructurePass
+
+    text = page(
+        """
+        # Two fences
+
+        ```python
+        print("seen by the engine")
+        ```
+
+        ```python
+        print("hidden from the engine")
+        ```
+        """
+    )
+    root = make_project(tmp_path, {"index.md": text})
+    original = StructurePass.fences
+    monkeypatch.setattr(StructurePass, "fences", lambda self, text, path: original(self, text, path)[:-1])
+    build(load_config(str(root / "mkdocs.yml")))
+    html = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert unpaired_blocks(html) == ["a python code block that did not run: 'print(\"hidden from the engine\")\\n'"]
 
 
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -47,7 +113,7 @@ def test_sybil_runs_the_fences_the_build_executed(built_site, source):
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_timing_fences_and_only_they_carry_the_measured_on_label(built_site, source):
     """A reader must see which numbers are measurements that change from build to build."""
-    timing = [fence.line for fence in executed_fences(source.read_text(encoding="utf-8")) if fence.timing]
+    timing = [fence.line for fence in executed_fences(source) if fence.timing]
     # Each output block runs from its fence's data-fence-line to the next one.
     blocks = re.findall(r'data-fence-line="(\d+)"(.*?)(?=data-fence-line=|\Z)', built_html(built_site, source), re.S)
     assert [int(line) for line, block in blocks if '<p class="atlas-timing">' in block] == timing
@@ -56,7 +122,7 @@ def test_timing_fences_and_only_they_carry_the_measured_on_label(built_site, sou
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_executed_pages_carry_the_environment_stamp(built_site, source):
     html = built_html(built_site, source)
-    if not executed_fences(source.read_text(encoding="utf-8")):
+    if not executed_fences(source):
         assert "atlas-stamp" not in html
         return
     stamp = re.search(r'<p class="atlas-stamp">(.*?)</p>', html)
