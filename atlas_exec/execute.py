@@ -179,9 +179,7 @@ class PageJob:
     cells: list[Cell]
 
 
-def execute_pages(
-    jobs: list[PageJob], root: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None
-) -> dict[str, PageResult]:
+def execute_pages(jobs: list[PageJob], root: Path, cache: ExecutionCache, timeout: int = DEFAULT_TIMEOUT, workers: int | None = None) -> dict[str, PageResult]:
     """The result of every page program: from the cache where it is still true, else run.
 
     At most ``workers`` pages run at once (default: one per core). A failed

@@ -42,7 +42,7 @@ CELL_OPTION = "atlas_cell"
 _LINE_OPTION = "atlas_line"
 
 _INCLUDE = re.compile(r'^--8<--\s+"(?P<target>[^"]+)"\s*$')
-_INCLUDE_ANYWHERE = re.compile(r'^\s*--8<--\s')
+_INCLUDE_ANYWHERE = re.compile(r"^\s*--8<--\s")
 _SECTION_MARK = re.compile(r"^\s*#\s*--8<--\s*\[(?P<edge>start|end):(?P<name>[\w.-]+)\]\s*$")
 # A line that may open a fence: blockquote and indentation prefix, three or
 # more backticks or tildes, then a non-empty info string. Used only to number

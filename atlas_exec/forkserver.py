@@ -180,7 +180,7 @@ def serve(root: Path) -> None:
             finished = job.done is not None
             if not finished and job.deadline and now > job.deadline:
                 timeout = job.cells[job.cell].get("timeout") or job.default_timeout
-                job.ended("timeout", f"the fence did not finish within {timeout} s (timeout; a slow fence can ask for more with timeout=\"300\")")
+                job.ended("timeout", f'the fence did not finish within {timeout} s (timeout; a slow fence can ask for more with timeout="300")')
                 finished = True
             elif not finished:
                 pid, status = os.waitpid(job.pid, os.WNOHANG)

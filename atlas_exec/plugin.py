@@ -90,7 +90,10 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
                 self.pages[file.src_uri] = _Page(path, fences, cells, front_matter_lines(text))
         labs = {f"labs/{source.stem}.ipynb": source for source in sorted((self.root / self.config.labs_dir).glob("*.py"))}
         lab_notebooks = {uri: page_notebook(source) for uri, source in labs.items()}
-        self.labs = {uri: PageJob(labs[uri].relative_to(self.root).as_posix(), lab_cells(notebook, labs[uri].relative_to(self.root).as_posix())) for uri, notebook in lab_notebooks.items()}
+        self.labs = {
+            uri: PageJob(labs[uri].relative_to(self.root).as_posix(), lab_cells(notebook, labs[uri].relative_to(self.root).as_posix()))
+            for uri, notebook in lab_notebooks.items()
+        }
         if self.config.execute and not errors:
             errors = self._execute()
         if errors:
@@ -208,6 +211,8 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 # Inline stylesheets big enough to be worth a file of their own (small ones stay).
 _LARGE_STYLE = re.compile(r"<style\b[^>]*>((?:(?!</style>).){4000,}?)</style>", re.S)
+
+
 class _TitleEnd(html.parser.HTMLParser):
     """Where the page's first <h1> element ends (comments and code are not elements)."""
 

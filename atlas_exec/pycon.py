@@ -53,7 +53,10 @@ def run_pycon(source: str, namespace: dict, path: str, first_line: int, process=
     test.globs = namespace  # DocTest copies its globals; names defined here must reach later fences
     if process is not None:
         for number, example in enumerate(test.examples):
-            process.code_names[f"<doctest {path}[{number}]>"] = (path, [first_line + example.lineno + offset for offset in range(example.source.count("\n") + 1)])
+            process.code_names[f"<doctest {path}[{number}]>"] = (
+                path,
+                [first_line + example.lineno + offset for offset in range(example.source.count("\n") + 1)],
+            )
     runner = _Runner(first_line, process)
     runner.run(test, out=lambda text: None, clear_globs=False)
     return runner.failed_examples

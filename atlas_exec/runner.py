@@ -14,7 +14,6 @@ the fence (a page program runs every fence).
 
 from __future__ import annotations
 
-import doctest
 import linecache
 import os
 import signal
@@ -298,7 +297,9 @@ class PageProcess:
         if not failures:
             return None
         first_line, report = failures[0]
-        return Failure("doctest", index, f"{cell['file']}:{first_line}", "a >>> example's output differs from the page", "\n\n".join(text for _, text in failures))
+        return Failure(
+            "doctest", index, f"{cell['file']}:{first_line}", "a >>> example's output differs from the page", "\n\n".join(text for _, text in failures)
+        )
 
     # --- messages --------------------------------------------------------------
 

@@ -142,5 +142,3 @@ class Elements(HTMLParser):
 
 def has_ancestor(element: dict, tag: str) -> bool:
     return any(ancestor["tag"] == tag for ancestor in element["ancestors"])
-
-

@@ -629,7 +629,10 @@ def test_terminal_output_shows_the_final_screen(output_project):
     text = OUTPUT_PAGES["terminal.md"]
     html = html_of(root, "terminal")
     progress = html[html.index(f'data-fence-line="{fence_line(text, "import sys")}"') :]
-    assert re.match(r'[^>]*><div class="atlas-output atlas-stderr" data-label="stderr"><pre>training \|#####\| 5/5</pre></div><div class="atlas-output atlas-stdout" data-label="Output"><pre>100%</pre>', progress)
+    assert re.match(
+        r'[^>]*><div class="atlas-output atlas-stderr" data-label="stderr"><pre>training \|#####\| 5/5</pre></div><div class="atlas-output atlas-stdout" data-label="Output"><pre>100%</pre>',
+        progress,
+    )
     escapes = outputs_of(root, "terminal", fence_line(text, 'ESC = "\\x1b"'))["text"]
     assert escapes.strip().splitlines() == ["PASSED gradients match", "working...", "see the docs for more", "plain charset"]
     error = outputs_of(root, "terminal", fence_line(text, 'raise ValueError("\\x1b[31mbad shape\\x1b[0m (3,)")'))["text"]

@@ -34,6 +34,7 @@ from tests.page_program import site
 def executed_fences(text: str, path: str):
     return site()[0].fences(text, path)
 
+
 REL_TOL, ABS_TOL = 1e-3, 1e-4
 SNIPPETS = ROOT / "snippets"
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
