@@ -60,6 +60,37 @@ def preload() -> None:
     import plotly.io
 
     plotly.io.renderers.default = "plotly_mimetype"  # fig.show() publishes the figure for the page to draw
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Pay once what torch and Plotly otherwise do lazily on first use, in every page process.
+
+    The first torch.func.grad call of a process takes seconds, jacfwd most of
+    one, a first Plotly figure a tenth. Each call here is on a CPU tensor of
+    a few elements (no CUDA context: it would not survive a fork) and leaves
+    no state a page can see; every page process still starts from a fresh
+    fork with its own seeds and namespace.
+    """
+    import plotly.graph_objects as go
+    import torch
+
+    x = torch.ones(3)
+    torch.func.grad(lambda t: t.sin().sum())(x)
+    torch.func.jacrev(torch.sin)(x)
+    torch.func.jacfwd(torch.sin)(x)
+    torch.func.hessian(lambda t: t.sin().sum())(x)
+    torch.func.jvp(torch.sin, (x,), (x,))
+    torch.func.vmap(torch.sin)(x.reshape(3, 1))
+    torch.autograd.functional.jacobian(torch.sin, x)
+    leaf = torch.ones(3, requires_grad=True)
+    (leaf * 2).sum().backward()
+    go.Figure(go.Scatter(x=[0, 1], y=[0, 1])).to_plotly_json()
+    # The IPython shell (a process-wide singleton) exists before the fork: each
+    # page process gets its own copy, with an empty namespace it alone fills.
+    from .runner import _shell
+
+    _shell()
 
 
 def _write(fd: int, message: dict) -> None:

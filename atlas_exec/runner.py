@@ -146,6 +146,9 @@ class PageProcess:
     """Runs the cells of one page program in this process and reports each through ``emit``."""
 
     def __init__(self, root: Path, emit, scratch: str, isolated: bool = True):
+        """``emit(message)`` sends one event (a dict) to the server; ``scratch`` is a folder of
+        this process's own. ``isolated=False`` skips the process-wide setup, to run several
+        pages in one process (the benchmark's lower bound, never the build)."""
         self.root, self.emit, self.isolated = root, emit, isolated
         self.clean = PathCleaner(root)
         self.code_names: dict[str, tuple[str, list[int]]] = {}  # compiled name -> (file, its line of each code line)
@@ -154,7 +157,11 @@ class PageProcess:
         self.outputs: list[dict] = []
         if isolated:
             self._isolate(scratch)
+        sys.stdout = _Capture("stdout", self.outputs, 1)
+        sys.stderr = _Capture("stderr", self.outputs, 2)
         self.shell = _shell()
+        if not isolated:
+            self.shell.reset()  # the process's one shell: the previous page's names go
         self.shell.atlas_outputs = self.outputs
         self.shell.compile.get_code_name = lambda raw, transformed, number: self._current_name
         self._current_name = "<cell>"
@@ -170,8 +177,6 @@ class PageProcess:
         self.descriptors = _Descriptors(scratch)
         os.chdir(self.root)
         sys.argv = [""]
-        sys.stdout = _Capture("stdout", self.outputs, 1)
-        sys.stderr = _Capture("stderr", self.outputs, 2)
         # A fresh kernel draws its seeds anew; a fork would inherit its parent's.
         import numpy
         import torch

@@ -1,4 +1,4 @@
-"""`make bench`: build times, incremental rebuilds, test time and page weight, against the targets of issue 3.
+"""`make bench`: build times, incremental rebuilds, serve latency, test time and page weight, against their targets.
 
 A benchmark, not a test (nothing here is named test_*, so pytest never collects
 it). Prints Markdown tables for the README and writes bench.json with the raw
@@ -17,9 +17,11 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
+from xml.etree import ElementTree
 
-from atlas_exec.execute import environment
+from atlas_exec.execute import environment, page_cells, page_environment
 from tests.conftest import ROOT, QuietHandler, launch_chromium, served
 
 # A chapter without figures: its rebuild times the engine, not Plotly.
@@ -29,6 +31,13 @@ EXECUTED = re.compile(r"atlas-exec: (\d+) page\(s\) executed, (\d+) from the cac
 ENVIRONMENT = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
 MAX_COLD_BUILD_S = 90
 MAX_WARM_OVER_NO_EXEC = 1.5
+# Cold build against its floor: every page program run one after another in one
+# warm process (no isolation at all), plus the build without execution.
+MAX_COLD_OVER_FLOOR = 1.2
+# `make test` may add this to the cold build and the browser tests: no page executes twice.
+MAX_TEST_OVERHEAD_S = 60
+# Under `mkdocs serve`, a code edit shows within this of a prose edit.
+MAX_SERVE_CODE_OVER_PROSE_S = 1.0
 MAX_CHAPTER_HTML = 150_000  # bytes, for a chapter page without figures
 
 # performance.now() counts from navigation start; polled every frame, so the
@@ -44,12 +53,12 @@ FIGURES_DRAWN = """() => {
 RESOURCES = "() => performance.getEntriesByType('resource').map(entry => [new URL(entry.name).pathname, entry.transferSize])"
 
 
-def build(site_dir: Path, config: str = "mkdocs.yml") -> dict:
+def build(site_dir: Path, config: str = "mkdocs.yml", cwd: Path = ROOT) -> dict:
     """`mkdocs build --strict`, as `make build` runs it; how long it took and how many pages it executed."""
     print(f"bench: building {site_dir.name}", file=sys.stderr, flush=True)
     start = time.perf_counter()
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site_dir)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=ENVIRONMENT)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"mkdocs build failed:\n{done.stderr[-6000:]}")
@@ -102,13 +111,115 @@ def config_without_execution():
 
 
 def run_tests() -> dict:
-    """The whole suite, as `make test` runs it."""
+    """The whole suite, as `make test` runs it (cold: no site, no cache), and how long its browser tests took."""
     print("bench: running the test suite", file=sys.stderr, flush=True)
-    start = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "pytest")], cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+    shutil.rmtree(ROOT / ".cache", ignore_errors=True)
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "junit.xml"
+        start = time.perf_counter()
+        done = subprocess.run([str(Path(sys.executable).parent / "pytest"), f"--junitxml={report}"], cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT)
+        seconds = time.perf_counter() - start
+        browser = sum(float(case.get("time", 0)) for case in ElementTree.parse(report).iter("testcase") if case.get("classname", "").endswith("test_browser"))
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
     failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-    return {"seconds": round(time.perf_counter() - start, 1), "passed": done.returncode == 0, "summary": summary.strip("= "), "failed": failed}
+    return {"seconds": round(seconds, 1), "browser_seconds": round(browser, 1), "passed": done.returncode == 0, "summary": summary.strip("= "), "failed": failed}
+
+
+def serial_floor(root: Path = ROOT) -> dict:
+    """Every page program of ``root`` run one after another in one warm process: the floor of execution.
+
+    The process imports what the fork server preloads, then runs each page with
+    runner.PageProcess(isolated=False): no fork, no fresh namespace beyond a
+    reset, nothing the build would accept, only what isolation costs on top.
+    """
+    print(f"bench: page programs of {root.name} run serially in one process", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "floor.json"
+        code = f"from tests.bench import _serial_floor_worker; _serial_floor_worker({str(root)!r}, {str(out)!r})"
+        done = subprocess.run([sys.executable, "-c", code], cwd=root, env=page_environment() | {"PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"the serial run failed:\n{done.stderr[-4000:]}")
+        return json.loads(out.read_text())
+
+
+def _serial_floor_worker(root: str, out: str) -> None:
+    from atlas_exec.forkserver import preload
+    from atlas_exec.labs import lab_cells, page_notebook
+    from atlas_exec.runner import PageProcess
+    from tests.page_program import site
+
+    root_path = Path(root)
+    structure, snippets, _, _ = site(root_path)
+    jobs = []
+    for source in sorted((root_path / "docs").rglob("*.md")):
+        path = source.relative_to(root_path).as_posix()
+        jobs.append(page_cells(structure.fences(source.read_text(encoding="utf-8"), path), path, snippets))
+    for lab in sorted((root_path / "labs").glob("*.py")):
+        jobs.append(lab_cells(page_notebook(lab), lab.relative_to(root_path).as_posix()))
+    jobs = [cells for cells in jobs if cells]
+    preload()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        for cells in jobs:
+            failure = PageProcess(root_path, lambda message: None, scratch, isolated=False).run([asdict(cell) for cell in cells])
+            if failure:
+                raise SystemExit(str(failure))
+    Path(out).write_text(json.dumps({"seconds": round(time.perf_counter() - start, 2), "pages": len(jobs)}))
+
+
+def serve_latency() -> dict:
+    """Seconds from saving a page to the served page showing the change, under `mkdocs serve`: a prose edit, then a code edit."""
+    print("bench: mkdocs serve", file=sys.stderr, flush=True)
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(command, cwd=ROOT, env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/autograd-atlas/{EDITED_CHAPTER.stem}/"
+
+    def shows(marker: str, limit: float = 120) -> float:
+        start = time.perf_counter()
+        while time.perf_counter() - start < limit:
+            try:
+                if marker in urllib.request.urlopen(url, timeout=5).read().decode("utf-8"):
+                    return time.perf_counter() - start
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit(f"mkdocs serve never showed {marker!r}")
+
+    try:
+        shows("</html>")  # the first build
+        time.sleep(2)
+        with edited(EDITED_CHAPTER, lambda text: add_prose(text).replace("A sentence the benchmark adds", "A sentence the serve benchmark adds")):
+            prose = shows("A sentence the serve benchmark adds")
+        shows("</html>")
+        time.sleep(2)
+        with edited(EDITED_CHAPTER, lambda text: add_code(text).replace("a fence the benchmark adds", "output under serve")):
+            code = shows("<pre>output under serve and removes again</pre>")
+        return {"prose_edit_s": round(prose, 2), "code_edit_s": round(code, 2)}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def doubled_site() -> dict:
+    """The cold build and the serial floor of the site with every chapter copied once: cost must stay linear."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "doubled"
+        for name in ("docs", "snippets", "labs"):
+            shutil.copytree(ROOT / name, copy / name)
+        config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+        # Without nav MkDocs lists every page, the copies included.
+        (copy / "mkdocs.yml").write_text(re.sub(r"^nav:\n(?:[ \t].*\n|\n)*", "", config, flags=re.M), encoding="utf-8")
+        for chapter in sorted((copy / "docs").glob("*.md")):
+            if chapter.name != "index.md":
+                (copy / "docs" / f"{chapter.stem}-copy.md").write_text(chapter.read_text(encoding="utf-8"), encoding="utf-8")
+        cold = build(copy / "site", str(copy / "mkdocs.yml"), cwd=copy)
+        return {"cold": cold, "floor": serial_floor(copy)}
 
 
 class CachingHandler(QuietHandler):
