@@ -214,8 +214,8 @@ print("sum over batch and units (one number for all):", round(correct_b1.sum().i
 # `steps` losses, each computed *before* its step.
 #
 # If your gradients are right, training with the hand-made ones and with autograd's gives the
-# same parameters up to rounding. (The training runs in the homework this lab is based on
-# drifted apart for exactly one reason: the bias gradient summed over the units.)
+# same parameters up to rounding. If they drift apart, suspect the bias gradient first
+# (see [summing it over the wrong axis](../backprop.md#summing-the-bias-gradient-over-the-wrong-axis)).
 #
 # <details><summary>Hint</summary>
 #
