@@ -208,7 +208,7 @@ print("Task 2 passed: all 13 shapes predicted correctly.")
 # the larger one, since 0 against 1 gives 0. Anything else is an error.
 #
 # A size of 0 is not special: it follows the same rule, so an empty tensor broadcasts with
-# size 1 (giving size 0) and fails against any other size. Predict the shape of `a + b` for
+# size 1 (giving size 0), matches size 0, and fails against any other size. Predict the shape of `a + b` for
 # each pair, or `"error"`.
 
 # %%
