@@ -90,9 +90,10 @@ fig.show()
 #   `backward()` on the value: autograd fills `x1.grad` and `x2.grad`.
 # - Update the variables inside `with torch.no_grad():`, so that the update itself is not
 #   recorded in the graph.
-# - Reset the gradients after each step with `x1.grad.zero_()` (note the spelling: `zero_`,
-#   with no "s"). `backward()` *adds* into `.grad`, so without the reset every step would use
-#   the sum of all gradients so far.
+# - Reset the gradients after each step with `x1.grad.zero_()` (with no "s":
+#   [the `zeros_()` typo](../tensors.md#zero_-not-zeros_)). `backward()` *adds* into `.grad`
+#   ([gradients accumulate](../graph.md#gradients-accumulate)), so without the reset every
+#   step would use the sum of all gradients so far.
 #
 # <details><summary>Hint</summary>
 #

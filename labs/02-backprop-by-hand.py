@@ -18,54 +18,57 @@
 # network with each set of gradients and confirm that both runs end with the same parameters.
 # The mechanics are explained in [the backpropagation chapter](../backprop.md).
 #
-# The network maps a batch $X$ of 64 inputs with 3 features to one output per input:
+# The network and its letters are those of the chapter (see the site's
+# [conventions](../index.md#conventions)): a batch $X \in \mathbb{R}^{N \times D}$ of $N = 64$
+# examples with $D = 3$ features, $K = 4$ hidden ReLU units and one output per example:
 #
 # $$
-# H = X W_1 + \mathbf{b}_1, \qquad
-# A = \max(H, 0), \qquad
-# \hat{Y} = A W_2 + \mathbf{b}_2, \qquad
-# L = \sum_{i} (\hat{y}_i - y_i)^2 .
+# H_1 = X W_1 + \mathbf{1}\mathbf{b}_1^\top, \qquad
+# A = \operatorname{ReLU}(H_1), \qquad
+# \hat{\mathbf{y}} = A W_2 + b_2 \mathbf{1}, \qquad
+# L = \textstyle\sum_{n} (\hat{y}_n - y_n)^2 .
 # $$
 #
-# The biases are row vectors: $\mathbf{b}_1$ has shape `(1, 4)` and is added to every row of
-# $X W_1$ by broadcasting; $\mathbf{b}_2$ has shape `(1, 1)`. Everything is in float64, so
-# that hand-made and automatic gradients can be compared to about twelve digits.
+# In code, `W1` is `(D, K)`, `b1` is `(K,)` and is added to every row of `X @ W1` by
+# broadcasting, `W2` is `(K, 1)`, `b2` is `(1,)`, and `y` and `y_hat` are `(N, 1)` columns.
+# Everything is in float64, so that hand-made and automatic gradients can be compared to
+# about twelve digits.
 
 # %%
 import torch
 
 torch.manual_seed(0)
-batch_size, input_size, hidden_size, output_size = 64, 3, 4, 1
+N, D, K = 64, 3, 4  # examples, input features, hidden units
 
-x = torch.randn(batch_size, input_size, dtype=torch.float64)
-y = torch.randn(batch_size, output_size, dtype=torch.float64)
+X = torch.randn(N, D, dtype=torch.float64)
+y = torch.randn(N, 1, dtype=torch.float64)
 params = {
-    "w1": torch.randn(input_size, hidden_size, dtype=torch.float64),
-    "b1": torch.randn(1, hidden_size, dtype=torch.float64),
-    "w2": torch.randn(hidden_size, output_size, dtype=torch.float64),
-    "b2": torch.randn(1, output_size, dtype=torch.float64),
+    "W1": torch.randn(D, K, dtype=torch.float64),
+    "b1": torch.randn(K, dtype=torch.float64),
+    "W2": torch.randn(K, 1, dtype=torch.float64),
+    "b2": torch.randn(1, dtype=torch.float64),
 }
 
 
-def forward(x, params):
-    """Returns the pre-activation H, the activation A and the output Y_hat."""
-    h = x @ params["w1"] + params["b1"]
-    a = h.clamp(min=0)
-    y_hat = a @ params["w2"] + params["b2"]
-    return h, a, y_hat
+def forward(X, params):
+    """Returns the pre-activation H1, the activation A and the output y_hat."""
+    H1 = X @ params["W1"] + params["b1"]
+    A = torch.relu(H1)  # its gradient at 0 is 0, matching the mask H1 > 0 below
+    y_hat = A @ params["W2"] + params["b2"]
+    return H1, A, y_hat
 
 
 def loss_fn(y_hat, y):
     return (y_hat - y).pow(2).sum()
 
 
-_, _, y_hat = forward(x, params)
+_, _, y_hat = forward(X, params)
 print("initial loss:", round(loss_fn(y_hat, y).item(), 4))
 
 # %% [markdown]
 # ## Task 1: the gradients from autograd
 #
-# Write `autograd_gradients(x, y, params)`. It returns a dictionary with the same keys as
+# Write `autograd_gradients(X, y, params)`. It returns a dictionary with the same keys as
 # `params` holding $\nabla_{W_1} L$, $\nabla_{\mathbf{b}_1} L$, $\nabla_{W_2} L$ and
 # $\nabla_{\mathbf{b}_2} L$, computed by autograd. It must not change the tensors in `params`
 # (they do not require gradients, and should stay that way).
@@ -81,15 +84,15 @@ print("initial loss:", round(loss_fn(y_hat, y).item(), 4))
 
 
 # %% tags=["placeholder"]
-def autograd_gradients(x, y, params):
+def autograd_gradients(X, y, params):
     # TODO: let autograd compute the four gradients; these zeros are wrong.
     return {name: torch.zeros_like(p) for name, p in params.items()}
 
 
 # %% tags=["solution"]
-def autograd_gradients(x, y, params):
+def autograd_gradients(X, y, params):
     leaves = {name: p.clone().requires_grad_(True) for name, p in params.items()}
-    _, _, y_hat = forward(x, leaves)
+    _, _, y_hat = forward(X, leaves)
     loss_fn(y_hat, y).backward()
     return {name: leaf.grad for name, leaf in leaves.items()}
 
@@ -101,24 +104,24 @@ def autograd_gradients(x, y, params):
 
 
 # %% tags=["check"]
-def finite_difference_gradients(x, y, params, eps=1e-6):
+def finite_difference_gradients(X, y, params, eps=1e-6):
     estimates = {}
     for name, p in params.items():
         estimate = torch.zeros_like(p)
         for index in range(p.numel()):
             shifted = {key: value.clone() for key, value in params.items()}
             shifted[name].view(-1)[index] += eps
-            loss_plus = loss_fn(forward(x, shifted)[2], y)
+            loss_plus = loss_fn(forward(X, shifted)[2], y)
             shifted[name].view(-1)[index] -= 2 * eps
-            loss_minus = loss_fn(forward(x, shifted)[2], y)
+            loss_minus = loss_fn(forward(X, shifted)[2], y)
             estimate.view(-1)[index] = (loss_plus - loss_minus) / (2 * eps)
         estimates[name] = estimate
     return estimates
 
 
 before = {name: p.clone() for name, p in params.items()}
-mine = autograd_gradients(x, y, params)
-numeric = finite_difference_gradients(x, y, params)
+mine = autograd_gradients(X, y, params)
+numeric = finite_difference_gradients(X, y, params)
 for name in params:
     assert torch.equal(params[name], before[name]) and not params[name].requires_grad, f"autograd_gradients changed params[{name!r}]; work on copies"
     assert mine[name].shape == params[name].shape, f"gradient of {name} has shape {tuple(mine[name].shape)}, expected {tuple(params[name].shape)}"
@@ -130,79 +133,62 @@ print("Task 1 passed.")
 # %% [markdown]
 # ## Task 2: the same gradients by hand
 #
-# Write `manual_gradients(x, y, params)`, returning the same dictionary, using only matrix
+# Write `manual_gradients(X, y, params)`, returning the same dictionary, using only matrix
 # products, transposes, sums and the ReLU mask: no `backward()`, no `requires_grad`.
-# Work backwards from the loss, one line per intermediate result:
+# Work backwards from the loss, one line per intermediate result, with
+# $G_Z = \partial L / \partial Z$ as in the chapter:
 #
 # $$
-# G = \frac{\partial L}{\partial \hat{Y}} = 2(\hat{Y} - Y), \qquad
-# \nabla_{W_2} L = A^\top G, \qquad
-# \frac{\partial L}{\partial A} = G\, W_2^\top, \qquad
-# \frac{\partial L}{\partial H} = \frac{\partial L}{\partial A} \odot \mathbb{1}[H > 0], \qquad
-# \nabla_{W_1} L = X^\top \frac{\partial L}{\partial H}.
+# G_{\hat{\mathbf{y}}} = 2(\hat{\mathbf{y}} - \mathbf{y}), \qquad
+# \nabla_{W_2} L = A^\top G_{\hat{\mathbf{y}}}, \qquad
+# G_A = G_{\hat{\mathbf{y}}}\, W_2^\top, \qquad
+# G_{H_1} = G_A \odot M,\ M = [H_1 > 0], \qquad
+# \nabla_{W_1} L = X^\top G_{H_1}.
 # $$
 #
-# Notice that $\nabla_{W_1} L$ has $X^\top$ in front, the input of the first layer, just as
-# $\nabla_{W_2} L$ has $A^\top$, the input of the second layer. (Writing $A^\top$ in both
-# places is a common slip; the shapes do not even match here.)
-#
-# For the biases, remember what broadcasting did in the forward pass: the single row
-# $\mathbf{b}_1$ was added to all 64 rows. A parameter used 64 times receives the *sum* of
-# the 64 gradients, so $\nabla_{\mathbf{b}_1} L$ is $\partial L / \partial H$ summed over the
-# batch dimension only, keeping the shape `(1, 4)`.
+# The biases were broadcast over the batch in the forward pass, so their gradients are
+# column sums, $G_{H_1}$ summed over dimension 0 only (why, and what a plain `.sum()` does
+# instead: [the chapter](../backprop.md#summing-the-bias-gradient-over-the-wrong-axis)).
 #
 # <details><summary>Hint</summary>
 #
-# `grad_h.sum(dim=0, keepdim=True)` sums over the batch and keeps one entry per hidden unit.
-# A plain `grad_h.sum()` also adds up the four units, giving one number that would then be
-# subtracted from every bias alike: a different, wrong update. The mask
-# $\mathbb{1}[H > 0]$ is `(h > 0)`; multiplying by it zeroes the rows and units where the
-# ReLU was inactive.
+# `G_H1.sum(dim=0)` has shape `(K,)`, like `b1`, and `G_yhat.sum(dim=0)` has shape `(1,)`,
+# like `b2`. The mask $M$ is `(H1 > 0)`, the mask of `torch.relu`
+# ([why not `>=`](../backprop.md#non-differentiable-steps)).
 #
 # </details>
 
 
 # %% tags=["placeholder"]
-def manual_gradients(x, y, params):
+def manual_gradients(X, y, params):
     # TODO: chain rule by hand; these zeros are wrong.
     return {name: torch.zeros_like(p) for name, p in params.items()}
 
 
 # %% tags=["solution"]
-def manual_gradients(x, y, params):
-    h, a, y_hat = forward(x, params)
-    grad_y_hat = 2 * (y_hat - y)
-    grad_a = grad_y_hat @ params["w2"].T
-    grad_h = grad_a * (h > 0)
+def manual_gradients(X, y, params):
+    H1, A, y_hat = forward(X, params)
+    G_yhat = 2 * (y_hat - y)  # (N, 1)
+    G_A = G_yhat @ params["W2"].T  # (N, K)
+    G_H1 = G_A * (H1 > 0)  # (N, K), the ReLU mask
     return {
-        "w1": x.T @ grad_h,
-        "b1": grad_h.sum(dim=0, keepdim=True),
-        "w2": a.T @ grad_y_hat,
-        "b2": grad_y_hat.sum(dim=0, keepdim=True),
+        "W1": X.T @ G_H1,  # (D, K)
+        "b1": G_H1.sum(dim=0),  # (K,)
+        "W2": A.T @ G_yhat,  # (K, 1)
+        "b2": G_yhat.sum(dim=0),  # (1,)
     }
 
 
 # %% tags=["check"]
 leaves = {name: p.clone().requires_grad_(True) for name, p in params.items()}
-loss_fn(forward(x, leaves)[2], y).backward()
-by_hand = manual_gradients(x, y, params)
+loss_fn(forward(X, leaves)[2], y).backward()
+by_hand = manual_gradients(X, y, params)
 for name, leaf in leaves.items():
     assert by_hand[name].shape == leaf.shape, f"gradient of {name} has shape {tuple(by_hand[name].shape)}, expected {tuple(leaf.shape)}"
     assert torch.allclose(by_hand[name], leaf.grad, rtol=1e-10, atol=1e-10), f"gradient of {name} differs from autograd's:\n{by_hand[name]}\nvs\n{leaf.grad}"
 largest = max((by_hand[name] - leaf.grad).abs().max().item() for name, leaf in leaves.items())
 print(f"largest difference from autograd: {largest:.1e}")
 print("Task 2 passed.")
-
-# %% [markdown]
-# What goes wrong with a bias gradient summed over everything? The cell below compares the
-# correct step for $\mathbf{b}_1$ with the one you would get from `grad_h.sum()`: the wrong
-# version moves all four biases by the same amount, so the units can no longer adjust their
-# biases independently.
-
-# %%
-correct_b1 = manual_gradients(x, y, params)["b1"]
-print("correct gradient for b1 (one entry per unit):", [round(v, 4) for v in correct_b1.flatten().tolist()])
-print("sum over batch and units (one number for all):", round(correct_b1.sum().item(), 4))
 
 # %% [markdown]
 # ## Task 3: train with either set of gradients
@@ -214,13 +200,13 @@ print("sum over batch and units (one number for all):", round(correct_b1.sum().i
 # `steps` losses, each computed *before* its step.
 #
 # If your gradients are right, training with the hand-made ones and with autograd's gives the
-# same parameters up to rounding. (The training runs in the homework this lab is based on
-# drifted apart for exactly one reason: the bias gradient summed over the units.)
+# same parameters up to rounding. If they drift apart, suspect the bias gradient first
+# (see [summing it over the wrong axis](../backprop.md#summing-the-bias-gradient-over-the-wrong-axis)).
 #
 # <details><summary>Hint</summary>
 #
 # `current = {name: p.clone() for name, p in params.items()}`; in each step record
-# `loss_fn(forward(x, current)[2], y).item()`, call `grads = gradients(x, y, current)` and
+# `loss_fn(forward(X, current)[2], y).item()`, call `grads = gradients(X, y, current)` and
 # update every entry: `current[name] = current[name] - lr * grads[name]`.
 #
 # </details>
@@ -237,8 +223,8 @@ def train(params, gradients, lr=1e-3, steps=200):
     current = {name: p.clone() for name, p in params.items()}
     losses = []
     for _ in range(steps):
-        losses.append(loss_fn(forward(x, current)[2], y).item())
-        grads = gradients(x, y, current)
+        losses.append(loss_fn(forward(X, current)[2], y).item())
+        grads = gradients(X, y, current)
         current = {name: current[name] - lr * grads[name] for name in current}
     return current, losses
 
@@ -260,7 +246,7 @@ print("Task 3 passed.")
 # %% [markdown]
 # ## Going further
 #
-# - Replace `clamp(min=0)` by a leaky ReLU (`torch.nn.functional.leaky_relu(h, 0.01)`) in
+# - Replace `torch.relu` by a leaky ReLU (`torch.nn.functional.leaky_relu(H1, 0.01)`) in
 #   `forward` and adapt the mask in `manual_gradients`: what is $\partial A / \partial H$ now?
 # - Use the mean instead of the sum in the loss. Which of the four gradients change, and by
 #   what factor?

@@ -47,8 +47,11 @@ dtype = torch.float64
 # <details><summary>Hint</summary>
 #
 # Start from `torch.ones_like(x)`, which already is $x^0$ with the right shape and dtype, and
-# multiply by `x` exactly `p` times. Avoid in-place multiplication (`*=`): later, autograd
-# has to differentiate through this function, and a fresh tensor per step keeps that simple.
+# multiply by `x` exactly `p` times. Prefer `result = result * x` to `result *= x`: autograd
+# will differentiate through this function later, and although the in-place version happens
+# to give the right gradient here, an in-place update fails at `backward()` as soon as it
+# overwrites a tensor that autograd saved
+# ([the version counter](../grad-mode.md#modifying-a-tensor-that-backward-needs)).
 #
 # </details>
 

@@ -19,15 +19,15 @@
 # iterations each takes and how long each runs. The method is explained in
 # [the Newton chapter](../newton.md).
 #
-# The polynomial is
+# The polynomial, called $p$ as in the chapter (`poly` in the code), is
 #
 # $$
-# f(x) = x^7 + 5x^3 + 17x - 9, \qquad f'(x) = 7x^6 + 15x^2 + 17 .
+# p(x) = x^7 + 5x^3 + 17x - 9, \qquad p'(x) = 7x^6 + 15x^2 + 17 .
 # $$
 #
-# Every term of $f'$ is non-negative and the last one is $17$, so $f' > 0$ everywhere: $f$ is
-# strictly increasing and crosses zero exactly once. Since $f(0) = -9 < 0$ and
-# $f(1) = 14 > 0$, the root lies in $[0, 1]$. The cell below confirms the derivative with
+# Every term of $p'$ is non-negative and the last one is $17$, so $p' > 0$ everywhere: $p$ is
+# strictly increasing and crosses zero exactly once. Since $p(0) = -9 < 0$ and
+# $p(1) = 14 > 0$, the root lies in $[0, 1]$. The cell below confirms the derivative with
 # autograd.
 
 # %%
@@ -48,7 +48,7 @@ plain = points.detach()
 assert torch.allclose(derivative, 7 * plain**6 + 15 * plain**2 + 17)
 assert derivative.min() >= 17
 assert poly(0.0) < 0 < poly(1.0)
-print("f(0) =", poly(0.0), " f(1) =", poly(1.0))
+print("p(0) =", poly(0.0), " p(1) =", poly(1.0))
 
 # The checks compare your answers with the real root found by an unrelated method:
 # numpy.roots computes all seven complex roots of the polynomial from its coefficients.
@@ -226,5 +226,5 @@ for name, solve in solvers.items():
 # - Write the derivative by hand (`7 * x**6 + 15 * x**2 + 17`) and run Newton on plain Python
 #   floats. How does its time compare now?
 # - Start Newton at $x_0 = 5$: how many iterations does it need? Far from the root the
-#   $x^7$ term dominates, so $f(x) / f'(x) \approx x / 7$: each of the first steps removes
+#   $x^7$ term dominates, so $p(x) / p'(x) \approx x / 7$: each of the first steps removes
 #   only about a seventh of $x$.

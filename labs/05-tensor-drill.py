@@ -203,11 +203,12 @@ print("Task 2 passed: all 13 shapes predicted correctly.")
 # An elementwise operation on two tensors of different shapes lines the shapes up from the
 # **right**. Going from the last dimension to the first, each pair of sizes must be equal,
 # or one of them must be 1 (it is stretched to the other, without copying data), or one
-# tensor has run out of dimensions (it is treated as size 1). The result takes the larger
-# size of each pair. Anything else is an error.
+# tensor has run out of dimensions (it is treated as size 1). The result takes, for each
+# pair, the size that is not 1 (or the common size when they are equal); that is not always
+# the larger one, since 0 against 1 gives 0. Anything else is an error.
 #
 # A size of 0 is not special: it follows the same rule, so an empty tensor broadcasts with
-# size 1 (giving size 0) and fails against any other size. Predict the shape of `a + b` for
+# size 1 (giving size 0), matches size 0, and fails against any other size. Predict the shape of `a + b` for
 # each pair, or `"error"`.
 
 # %%
