@@ -122,7 +122,13 @@ def run_tests() -> dict:
         browser = sum(float(case.get("time", 0)) for case in ElementTree.parse(report).iter("testcase") if case.get("classname", "").endswith("test_browser"))
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
     failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-    return {"seconds": round(seconds, 1), "browser_seconds": round(browser, 1), "passed": done.returncode == 0, "summary": summary.strip("= "), "failed": failed}
+    return {
+        "seconds": round(seconds, 1),
+        "browser_seconds": round(browser, 1),
+        "passed": done.returncode == 0,
+        "summary": summary.strip("= "),
+        "failed": failed,
+    }
 
 
 def serial_floor(root: Path = ROOT) -> dict:

@@ -734,3 +734,45 @@ def test_a_code_edit_runs_exactly_its_page(output_project):
     build = mkdocs_build(root)
     assert build.counts == (1, len(OUTPUT_PAGES) - 1), time.monotonic() - start
     assert "<pre>tensor([0.333])</pre>" in html_of(root, "state-a")
+
+
+# --- mkdocs serve ------------------------------------------------------------------
+
+
+def test_serve_does_not_rebuild_a_failing_page_that_writes_under_docs_in_a_loop(tmp_path):
+    """The failing page writes a file the watcher sees; the rebuild that follows takes the failure from the cache."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.engine_project import ROOT
+
+    writer = 'import pathlib, time\npathlib.Path("docs/generated.txt").write_text(f"{time.time()}\\n")\n'
+    root = make_project(tmp_path, {"index.md": f"# Writes\n\n```python\n{writer}print('saved')\n```\n"})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--strict", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=root,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)},
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while "Serving on" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(2)  # the watcher settles on the file the first build wrote
+            before = len(LOG_LINE.findall(log.read_text()))
+            (root / "docs" / "index.md").write_text(f"# Writes\n\n```python\n{writer}raise RuntimeError('a typo')\n```\n")
+            while len(LOG_LINE.findall(log.read_text())) < before + 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(8)  # a loop would show more builds by now
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    builds = [(int(executed), int(cached)) for executed, cached in LOG_LINE.findall(log.read_text())[before:]]
+    assert builds == [(1, 0), (0, 1)], log.read_text()
