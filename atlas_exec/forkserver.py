@@ -16,6 +16,7 @@ Protocol, JSON lines: the client writes ``{"job": id, "cells": [...],
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import os
@@ -93,8 +94,15 @@ def _warm_up() -> None:
     _shell()
 
 
+def _json_value(value):
+    """What JSON cannot hold, as Jupyter sends it: bytes (a PNG from a formatter) as base64, anything else as its text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
+
+
 def _write(fd: int, message: dict) -> None:
-    data = (json.dumps(message) + "\n").encode()
+    data = (json.dumps(message, default=_json_value) + "\n").encode()
     while data:
         written = os.write(fd, data)
         data = data[written:]
@@ -109,8 +117,12 @@ def run_child(root: Path, cells: list[dict], channel: int, scratch: str) -> None
         process = PageProcess(root, lambda message: _write(channel, message), scratch)
         failure = process.run(cells)
         _write(channel, {"event": DONE, "stamp": process.stamp(), "dependencies": process.dependencies(), "failed": failure is not None})
-    except BaseException:  # noqa: BLE001 - the server reports a child that ends without DONE
+    except BaseException as error:  # noqa: BLE001 - reported to the server, which names the fence
         status = 1
+        try:
+            _write(channel, {"event": "crash", "message": f"{type(error).__name__}: {error}"})
+        except Exception:  # noqa: BLE001 - the channel itself failed: the server sees a child that ended
+            pass
     finally:
         os._exit(status)
 
@@ -127,6 +139,7 @@ class Job:
         self.cell = -1
         self.deadline: float | None = None
         self.done: dict | None = None
+        self.crash: str | None = None  # the engine's own error in the child, if any
 
     def start_cell(self, index: int) -> None:
         self.cell = index
@@ -145,6 +158,8 @@ class Job:
                 self.deadline = None
             elif event["event"] == "done":
                 self.done = event
+            elif event["event"] == "crash":
+                self.crash = event["message"]
 
     def ended(self, kind: str, message: str) -> None:
         """The child stopped before reporting DONE: a timeout or a death."""
@@ -219,7 +234,9 @@ def serve(root: Path) -> None:
                     # Read what the child wrote before it ended.
                     while data := _read_ready(job.channel):
                         job.receive(data)
-                    if job.done is None:
+                    if job.done is None and job.crash:
+                        job.ended("died", f"the engine failed in the page process ({job.crash}); please report it")
+                    elif job.done is None:
                         job.ended("died", f"the page process ended while running this fence ({_status(status)}: os._exit, a crash or out of memory)")
                     finished = True
             if finished:

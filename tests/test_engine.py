@@ -776,3 +776,18 @@ def test_serve_does_not_rebuild_a_failing_page_that_writes_under_docs_in_a_loop(
             server.wait(timeout=30)
     builds = [(int(executed), int(cached)) for executed, cached in LOG_LINE.findall(log.read_text())[before:]]
     assert builds == [(1, 0), (0, 1)], log.read_text()
+
+
+def test_a_display_of_bytes_reaches_the_page_as_base64():
+    """IPython's PNG formatter returns bytes: they travel as Jupyter sends them, base64 text."""
+    import base64
+
+    from atlas_exec.execute import Cell, PageJob, run_fresh
+    from tests.engine_project import ROOT
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    code = f"class Picture:\n    def _repr_png_(self):\n        return {png!r}\n\nPicture()"
+    (result,) = run_fresh([PageJob("docs/png.md", [Cell(3, "python", code, "docs/png.md", (4, 5, 6, 7, 8), "docs/png.md:3")])], ROOT)
+    assert result.failure is None, str(result.failure)
+    (output,) = result.outputs[0]
+    assert base64.b64decode(output["data"]["image/png"]) == png
