@@ -7,13 +7,12 @@ without touching this module.
 from __future__ import annotations
 
 import ast
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from atlas_exec.execute import Cell, PageJob, run_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -39,20 +38,24 @@ def snippet_parameters():
     return pytest.mark.parametrize("name", NAMES)
 
 
+@pytest.fixture(scope="session")
+def standalone_runs() -> dict:
+    """Every snippet run as `python snippets/<name>` runs it (as ``__main__``, nothing else defined),
+    each in a fresh process forked from the engine's warm server: the interpreter start-up and
+    `import torch` are paid once, not once per snippet."""
+    jobs = [
+        PageJob(f"snippets/{name}", [Cell(1, "python", f"import runpy\nrunpy.run_path({f'snippets/{name}'!r}, run_name='__main__')", f"snippets/{name}", (1, 2), f"snippets/{name}")])
+        for name in NAMES
+    ]
+    return dict(zip(NAMES, run_fresh(jobs, ROOT)))
+
+
 @snippet_parameters()
-def test_snippet_runs_standalone(name):
-    process = subprocess.run(
-        [sys.executable, str(SNIPPETS / name)],
-        cwd=ROOT,
-        # fig.show() prints the figure's JSON instead of opening a browser.
-        env={**os.environ, "PLOTLY_RENDERER": "json"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert process.returncode == 0, f"snippets/{name} exited with {process.returncode}:\n{process.stderr}"
-    assert "Traceback" not in process.stderr, process.stderr
-    assert process.stdout.strip(), f"snippets/{name} printed nothing for the reader to look at"
+def test_snippet_runs_standalone(standalone_runs, name):
+    result = standalone_runs[name]
+    assert result.failure is None, f"snippets/{name} failed:\n{result.failure}"
+    printed = [output for output in result.outputs[0] if output["output_type"] in ("stream", "display_data")]
+    assert printed, f"snippets/{name} printed nothing for the reader to look at"
 
 
 def _included_snippets() -> set[str]:
