@@ -44,7 +44,10 @@ def standalone_runs() -> dict:
     each in a fresh process forked from the engine's warm server: the interpreter start-up and
     `import torch` are paid once, not once per snippet."""
     jobs = [
-        PageJob(f"snippets/{name}", [Cell(1, "python", f"import runpy\nrunpy.run_path({f'snippets/{name}'!r}, run_name='__main__')", f"snippets/{name}", (1, 2), f"snippets/{name}")])
+        PageJob(
+            f"snippets/{name}",
+            [Cell(1, "python", f"import runpy\nrunpy.run_path({f'snippets/{name}'!r}, run_name='__main__')", f"snippets/{name}", (1, 2), f"snippets/{name}")],
+        )
         for name in NAMES
     ]
     return dict(zip(NAMES, run_fresh(jobs, ROOT)))
