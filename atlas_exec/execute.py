@@ -15,6 +15,7 @@ import hashlib
 import importlib.metadata
 import itertools
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -30,6 +31,7 @@ from .errors import Failure
 from .fences import Fence, fence_source
 
 DEFAULT_TIMEOUT = 120
+log = logging.getLogger("mkdocs.plugins.atlas_exec")
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def fork_server(root: Path) -> ForkServer:
     with _servers_lock:
         server = _servers.get(key)
         if server is None or not server.alive:
+            log.info("atlas-exec: starting the page server (imports torch once for every page)")
             server = _servers[key] = ForkServer(root)
         return server
 

@@ -25,7 +25,7 @@ from pymdownx.superfences import highlight_validator
 
 from .cache import ExecutionCache, PageResult
 from .errors import FenceError
-from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, page_cells
+from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, fork_server, page_cells
 from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, claim_python_fences, display_title, front_matter_lines, tag_cells
 from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
 from .render import render_outputs, render_stamp
@@ -54,6 +54,12 @@ class _Page:
 
 
 class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
+    serving = False
+
+    def on_startup(self, *, command, dirty) -> None:
+        # Defining on_startup also keeps this plugin across the rebuilds of `mkdocs serve`.
+        self.serving = command == "serve"
+
     def on_config(self, config):
         self.root = Path(config.config_file_path).resolve().parent
         self.snippets_dir = self.root / self.config.snippets_dir
@@ -65,6 +71,9 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         self.rendering: _Page | None = None
         self.notebook_css: dict[str, str] = {}  # site path -> stylesheet moved out of lab pages
         claim_python_fences(config.mdx_configs.setdefault("pymdownx.superfences", {}), self._validate_fence, self._format_fence)
+        if self.serving and self.config.execute:
+            # Warm before the first code edit even when the first build runs nothing.
+            fork_server(self.root)
         return config
 
     def _display_path(self, file: File) -> str:
