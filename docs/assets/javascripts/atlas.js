@@ -92,7 +92,7 @@
   // build), so that it pastes into a notebook or a script and runs. Set in the
   // capture phase, before Material's delegated click handler reads it.
   document.addEventListener("click", function (event) {
-    const button = event.target.closest && event.target.closest(".md-clipboard");
+    const button = event.target.closest && event.target.closest("[data-clipboard-target]");
     if (!button) return;
     const cell = button.closest(".atlas-cell[data-atlas-copy]");
     if (cell) button.setAttribute("data-clipboard-text", cell.dataset.atlasCopy);
