@@ -145,7 +145,7 @@ def test_built_site_offers_notebook_script_and_colab(built_site, source):
     page = (built_site / source.stem / "index.html").read_text(encoding="utf-8")
     assert f'href="../notebooks/{source.stem}.ipynb" download>Download notebook</a>' in page
     assert f'href="../notebooks/{source.stem}.py" download>Download script</a>' in page
-    assert f"blob/notebooks/notebooks/{source.stem}.ipynb\">Open in Colab</a>" in page
+    assert f'blob/notebooks/notebooks/{source.stem}.ipynb">Open in Colab</a>' in page
     downloaded = nbformat.read(built_site / "notebooks" / f"{source.stem}.ipynb", as_version=4)
     nbformat.validate(downloaded)
     expected = published_notebook(_notebook(source))
@@ -160,7 +160,10 @@ def test_lab_solutions_are_folded_code_only():
     )
     folded = fold_solutions(page)
     assert folded.count("<details") == 1
-    assert '<details class="atlas-solution"><summary>Show solution</summary><div class="jp-Cell-inputWrapper" tabindex="0"><div>code</div></div></details>' in folded
+    assert (
+        '<details class="atlas-solution"><summary>Show solution</summary><div class="jp-Cell-inputWrapper" tabindex="0"><div>code</div></div></details>'
+        in folded
+    )
     assert folded.replace('<details class="atlas-solution"><summary>Show solution</summary>', "").replace("</details>", "") == page
 
 

@@ -18,9 +18,7 @@ CHAPTERS = [page.stem for page in sorted((ROOT / "docs").glob("*.md")) if page.s
 
 
 def _visible_code_lines(elements: Elements, cell: dict) -> int:
-    codes = [
-        e for e in elements.all if e["tag"] == "code" and cell in e["ancestors"] and not any("atlas-fold" in a["classes"] for a in e["ancestors"])
-    ]
+    codes = [e for e in elements.all if e["tag"] == "code" and cell in e["ancestors"] and not any("atlas-fold" in a["classes"] for a in e["ancestors"])]
     return sum(code["text"].rstrip("\n").count("\n") + 1 for code in codes)
 
 
