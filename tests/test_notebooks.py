@@ -172,3 +172,21 @@ def test_lab_pages_fold_every_solution(built_site, lab):
     page = (built_site / "labs" / lab.stem / "index.html").read_text(encoding="utf-8")
     solutions = lab.read_text(encoding="utf-8").count('tags=["solution"]')
     assert page.count('<details class="atlas-solution"><summary>Show solution</summary>') == solutions
+
+
+def test_the_docs_workflow_publishes_the_chapter_notebooks_where_colab_looks():
+    import yaml
+
+    from atlas_exec.plugin import ExecutePagesConfig
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "docs.yml").read_text(encoding="utf-8"))
+    uploads = [step["with"] for step in workflow["jobs"]["build"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert {"name": "chapter-notebooks", "path": "site/notebooks/", "if-no-files-found": "error"} in uploads
+    steps = workflow["jobs"]["notebooks"]["steps"]
+    downloads = [step["with"] for step in steps if step.get("uses", "").startswith("actions/download-artifact@")]
+    assert {"name": "chapter-notebooks", "path": "notebooks"} in downloads
+    assert "git add labs/notebooks notebooks" in steps[-1]["run"] and "notebooks" in steps[-1]["run"].split("git push")[1]
+    config = ExecutePagesConfig()
+    config.load_dict({})
+    assert not config.validate()[0]
+    assert config.chapter_colab_url.endswith("/blob/notebooks/notebooks/"), "branch notebooks, folder notebooks/"
