@@ -55,8 +55,10 @@ class Links:
 
 
 def requirement_pins(requirements: Path) -> dict[str, str]:
-    """name -> "name==version" for every pinned line of requirements.txt."""
+    """name -> "name==version" for every pinned line of requirements.txt (none if it is missing)."""
     pins = {}
+    if not requirements.is_file():
+        return pins
     for line in requirements.read_text(encoding="utf-8").splitlines():
         match = re.match(r"^\s*([A-Za-z0-9_.-]+)==([^\s#]+)", line)
         if match:

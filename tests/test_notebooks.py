@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from mkdocs.config import load_config
 from nbclient import NotebookClient
 
 from atlas_exec.execute import page_cells
@@ -44,9 +45,9 @@ def _program(source: Path):
     return text, fences, page_cells(fences, path, snippets)
 
 
-def _notebook(source: Path):
+def _notebook(source: Path, site_url: str = SITE_URL):
     text, fences, cells = _program(source)
-    return chapter_notebook(text, fences, cells, front_matter_lines(text), Links(source.relative_to(ROOT / "docs").as_posix(), SITE_URL), PINS)
+    return chapter_notebook(text, fences, cells, front_matter_lines(text), Links(source.relative_to(ROOT / "docs").as_posix(), site_url), PINS)
 
 
 CHAPTERS = [source for source in sorted((ROOT / "docs").glob("*.md")) if _program(source)[2]]
@@ -94,6 +95,11 @@ def test_admonitions_become_block_quotes_and_links_absolute():
     assert f"]({SITE_URL}tensors/)" in "\n".join(markdown)
     assert page_url("labs/index.md", SITE_URL) == SITE_URL + "labs/"
     assert page_url("grad-mode.md#detach-versus-clone", SITE_URL) == SITE_URL + "grad-mode/#detach-versus-clone"
+
+
+def test_pins_are_read_from_requirements_and_none_without_the_file(tmp_path):
+    assert PINS["plotly"].startswith("plotly==") and PINS["torch"].startswith("torch==")
+    assert requirement_pins(tmp_path / "requirements.txt") == {}
 
 
 def test_install_cell_pins_what_colab_lacks():
@@ -148,7 +154,7 @@ def test_built_site_offers_notebook_script_and_colab(built_site, source):
     assert f'blob/notebooks/notebooks/{source.stem}.ipynb">Open in Colab</a>' in page
     downloaded = nbformat.read(built_site / "notebooks" / f"{source.stem}.ipynb", as_version=4)
     nbformat.validate(downloaded)
-    expected = published_notebook(_notebook(source))
+    expected = published_notebook(_notebook(source, load_config(str(ROOT / "mkdocs.yml")).site_url))
     assert [cell.source for cell in downloaded.cells if cell.cell_type == "code"] == [cell.source for cell in expected.cells if cell.cell_type == "code"]
     assert (built_site / "notebooks" / f"{source.stem}.py").read_text(encoding="utf-8").startswith("# ---")
 
