@@ -148,8 +148,18 @@ class _Prose:
         self._blank = 0
 
     def take(self) -> str:
-        text, self.lines, self._blank = "\n".join(self.lines).strip("\n"), [], 0
-        return text
+        """The Markdown so far: runs of empty (quoted) lines collapsed, none at the ends."""
+        lines = []
+        for line in self.lines:
+            if not line.strip(" >") and lines and not lines[-1].strip(" >"):
+                continue
+            lines.append(line)
+        while lines and not lines[-1].strip(" >"):
+            lines.pop()
+        while lines and not lines[0].strip(" >"):
+            lines.pop(0)
+        self.lines, self._blank = [], 0
+        return "\n".join(lines)
 
 
 def _install_cell(cells: list[Cell], pins: dict[str, str], title: str, url: str):
