@@ -187,3 +187,22 @@ def test_display_equations_fit_or_scroll_with_a_cue(browser, site_url, url, widt
         raise
     finally:
         page.context.close()
+
+
+_EDGES = "(selector) => { const box = document.querySelector(selector).getBoundingClientRect(); return [Math.round(box.left), Math.round(box.right)]; }"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_lab_code_cells_use_the_chapter_width(browser, site_url, width):
+    page = _page(browser, site_url + "gradient-descent/", width)
+    try:
+        chapter = page.evaluate(_EDGES, ".atlas-cell .highlight")
+        page.goto(site_url + "labs/02-backprop-by-hand/", wait_until="networkidle")
+        lab = page.evaluate(_EDGES, ".celltag_check .jp-InputArea-editor")
+        assert all(abs(a - b) <= 2 for a, b in zip(lab, chapter)), f"lab code cell spans {lab}, chapter code {chapter}"
+    except Exception:
+        _screenshot_on_failure(page, f"lab-width-{width}")
+        raise
+    finally:
+        page.context.close()
