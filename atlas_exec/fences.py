@@ -33,7 +33,9 @@ from .errors import FenceError
 
 EXECUTED_LANGUAGES = ("python", "pycon")
 # Attributes the engine understands; anything else is a typo and fails loudly.
-ENGINE_ATTRIBUTES = ("raises", "timing", "timeout")
+ENGINE_ATTRIBUTES = ("raises", "timing", "timeout", "fold")
+# The summary of a folded fence written as a bare `fold`.
+DEFAULT_FOLD = "Show code"
 # Attributes passed through to pymdownx.superfences for display.
 DISPLAY_ATTRIBUTES = ("title", "linenums", "hl_lines")
 # The option that ties a rendered fence to its cell (set by the plugin on the
@@ -86,6 +88,13 @@ class Fence:
     def timeout(self) -> int | None:
         value = self.attributes.get("timeout")
         return int(value) if value else None  # validated by _check_attributes
+
+    @property
+    def fold(self) -> str | None:
+        """The one-line summary under which the code is collapsed (its output stays visible), or None."""
+        if "fold" not in self.attributes:
+            return None
+        return self.attributes["fold"].strip() or DEFAULT_FOLD
 
     @property
     def display_attributes(self) -> dict[str, str]:
@@ -271,6 +280,8 @@ def _check_attributes(fence: Fence, where: str) -> None:
     unknown = set(fence.attributes) - set(ENGINE_ATTRIBUTES) - set(DISPLAY_ATTRIBUTES)
     if unknown:
         raise FenceError(where, f"unknown fence attribute(s) {sorted(unknown)}; known: {', '.join(ENGINE_ATTRIBUTES + DISPLAY_ATTRIBUTES)}")
+    if fence.language == "pycon" and "fold" in fence.attributes:
+        raise FenceError(where, "fold= is for python fences (plotting code that is not the lesson); a >>> example is the lesson")
     if fence.language == "pycon" and (fence.raises or fence.timing):
         raise FenceError(where, "pycon fences show exceptions as doctest output; raises= and timing are for python fences")
     if "raises" in fence.attributes and not re.fullmatch(r"[A-Za-z_]\w*", fence.attributes["raises"]):

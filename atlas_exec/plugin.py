@@ -28,6 +28,7 @@ from .errors import FenceError
 from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, fork_server, page_cells
 from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, claim_python_fences, display_title, front_matter_lines, tag_cells
 from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
+from .notebooks import Links, chapter_notebook, chapter_script, fold_solutions, published_notebook, requirement_pins, runnable_pycon
 from .render import render_outputs, render_stamp
 
 log = logging.getLogger("mkdocs.plugins.atlas_exec")
@@ -40,6 +41,9 @@ class ExecutePagesConfig(Config):
     # Where "Open in Colab" finds a student notebook: the docs workflow
     # publishes site/labs/notebooks/ to this branch of the repository.
     colab_url = c.Type(str, default="https://colab.research.google.com/github/autograd-atlas/autograd-atlas/blob/notebooks/labs/notebooks/")
+    # Where "Open in Colab" finds a chapter notebook: the docs workflow publishes
+    # site/notebooks/ to the same branch, under notebooks/.
+    chapter_colab_url = c.Type(str, default="https://colab.research.google.com/github/autograd-atlas/autograd-atlas/blob/notebooks/notebooks/")
     timeout = c.Type(int, default=DEFAULT_TIMEOUT)
     # Off only to measure the build without execution (make bench).
     execute = c.Type(bool, default=True)
@@ -97,6 +101,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
                 continue
             if cells:
                 self.pages[file.src_uri] = _Page(path, fences, cells, front_matter_lines(text))
+                self.pages[file.src_uri].text = text
         labs = {f"labs/{source.stem}.ipynb": source for source in sorted((self.root / self.config.labs_dir).glob("*.py"))}
         lab_notebooks = {uri: page_notebook(source) for uri, source in labs.items()}
         self.labs = {
@@ -111,9 +116,33 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             files.append(self._lab_page(config, uri, lab_notebooks[uri]))
             student = student_notebook(source, config.site_url or "")
             files.append(File.generated(config, f"labs/notebooks/{source.stem}.ipynb", content=nbformat.writes(student)))
+        for download in self._chapter_downloads(config):
+            files.append(download)
         for asset in _site_assets(config):
             files.append(asset)
         return files
+
+    def _chapter_downloads(self, config) -> list[File]:
+        """notebooks/<chapter>.ipynb and notebooks/<chapter>.py of every executed chapter."""
+        pins = requirement_pins(self.root / "requirements.txt")
+        downloads = []
+        for uri, page in self.pages.items():
+            notebook = chapter_notebook(page.text, page.fences, page.cells, page.front_matter, Links(uri, config.site_url or ""), pins)
+            stem = _download_stem(uri)
+            downloads.append(File.generated(config, f"notebooks/{stem}.ipynb", content=nbformat.writes(published_notebook(notebook))))
+            downloads.append(File.generated(config, f"notebooks/{stem}.py", content=chapter_script(notebook, pins)))
+        return downloads
+
+    def _chapter_links(self, page) -> str:
+        stem = _download_stem(page.file.src_uri)
+        notebook, script = (get_relative_url(f"notebooks/{stem}.{suffix}", page.url) for suffix in ("ipynb", "py"))
+        colab = html.escape(f"{self.config.chapter_colab_url}{stem}.ipynb")
+        return (
+            '<p class="atlas-downloads">'
+            f'<a class="md-button md-button--primary" href="{notebook}" download>Download notebook</a> '
+            f'<a class="md-button" href="{script}" download>Download script</a> '
+            f'<a class="md-button" href="{colab}">Open in Colab</a></p>'
+        )
 
     def _execute(self) -> list[str]:
         jobs = [PageJob(page.path, page.cells) for page in self.pages.values()] + list(self.labs.values())
@@ -165,18 +194,24 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
                 log.warning(f"{cell.where}: {warning}")
             outputs = rendered.html
         executed = "true" if result is not None else "false"
-        return f'<div class="atlas-cell" data-atlas-line="{cell.line}" data-atlas-executed="{executed}">{code}{outputs}</div>'
+        if fence.fold is not None:
+            # Code that is not the lesson (figure layout): collapsed, its output still shown.
+            code = f'<details class="atlas-fold"><summary>{html.escape(fence.fold)}</summary>{code}</details>'
+        # What the copy button copies (atlas.js): a pycon block without prompts and outputs.
+        copy = f' data-atlas-copy="{html.escape(runnable_pycon(cell.code), quote=True)}"' if cell.language == "pycon" else ""
+        return f'<div class="atlas-cell" data-atlas-line="{cell.line}" data-atlas-executed="{executed}"{copy}>{code}{outputs}</div>'
 
     def on_page_content(self, html_text: str, *, page, config, files) -> str:
         if page.file.src_uri.endswith(".ipynb"):
             # mkdocs-jupyter's template loads MathJax 2 and mermaid from CDNs; the
             # site serves MathJax 3 itself and uses no mermaid in notebooks.
-            html_text = _without_cdn_scripts(html_text)
+            html_text = fold_solutions(_without_cdn_scripts(html_text))
             return _LARGE_STYLE.sub(lambda style: self._linked_stylesheet(style[1], page), html_text)
         rendered, self.rendering = self.rendering, None
-        if rendered is None or rendered.result is None or rendered.result.stamp is None:
+        if rendered is None:
             return html_text
-        return _after_title(html_text, render_stamp(rendered.result.stamp))
+        stamp = render_stamp(rendered.result.stamp) if rendered.result is not None and rendered.result.stamp is not None else ""
+        return _after_title(html_text, self._chapter_links(page) + stamp)
 
     # --- labs ----------------------------------------------------------------------
 
@@ -215,6 +250,11 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             target = Path(config.site_dir) / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(css, encoding="utf-8")
+
+
+def _download_stem(uri: str) -> str:
+    """The file name of a chapter's downloads: tensors.md -> tensors, a/b.md -> a-b."""
+    return uri.removesuffix(".md").replace("/", "-")
 
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from atlas_exec.errors import FenceError
-from atlas_exec.fences import display_title, fence_source, resolve_include
+from atlas_exec.fences import ENGINE_ATTRIBUTES, display_title, fence_source, resolve_include
 from tests.page_program import site
 
 
@@ -278,3 +278,28 @@ def test_display_title(snippets):
     assert display_title(included, snippets) == "snippets/graph/02_sections.py"
     assert display_title(titled, snippets) == "mine.py"
     assert display_title(plain, snippets) is None
+
+
+def test_fold_is_an_engine_attribute_with_a_summary():
+    folded, bare, plain = fences(
+        """
+        ```python fold="Plot layout"
+        pass
+        ```
+
+        ```python fold
+        pass
+        ```
+
+        ```python
+        pass
+        ```
+        """
+    )
+    assert folded.fold == "Plot layout" and bare.fold == "Show code" and plain.fold is None
+    assert "fold" in ENGINE_ATTRIBUTES
+
+
+def test_a_pycon_fence_cannot_be_folded():
+    with pytest.raises(FenceError, match=r"^docs/page\.md:3: fold= is for python fences"):
+        fences('# T\n\n```pycon fold="Examples"\n>>> 1\n1\n```\n')

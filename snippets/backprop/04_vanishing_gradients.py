@@ -1,5 +1,6 @@
 """Gradient norm per layer: a deep sigmoid network vs a deep ReLU network."""
 
+# --8<-- [start:measure]
 import plotly.graph_objects as go
 import torch
 from torch import nn
@@ -28,7 +29,9 @@ he = lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")
 norms = {"sigmoid": weight_grad_norms(nn.Sigmoid), "ReLU, He init": weight_grad_norms(nn.ReLU, he)}
 for name, v in norms.items():
     print(f"{name:14s} first layer {v[0]:.1e}  last layer {v[-1]:.1e}  ratio {v[-1] / v[0]:.1e}")
+# --8<-- [end:measure]
 
+# --8<-- [start:plot]
 layer = list(range(1, depth + 2))
 fig = go.Figure([go.Scatter(x=layer, y=v, mode="lines+markers", name=name) for name, v in norms.items()])
 fig.update_layout(
@@ -39,3 +42,4 @@ fig.update_layout(
     legend=dict(orientation="h", y=-0.25),
 )
 fig.show()
+# --8<-- [end:plot]

@@ -86,6 +86,18 @@
     });
   }
 
+  // Material's copy button copies data-clipboard-text when a button has it
+  // (content.code.copy). A pycon block copies its code without the >>> and
+  // ... prompts and without the outputs (data-atlas-copy, written by the
+  // build), so that it pastes into a notebook or a script and runs. Set in the
+  // capture phase, before Material's delegated click handler reads it.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("[data-clipboard-target]");
+    if (!button) return;
+    const cell = button.closest(".atlas-cell[data-atlas-copy]");
+    if (cell) button.setAttribute("data-clipboard-text", cell.dataset.atlasCopy);
+  }, true);
+
   document$.subscribe(function () {
     document.body.dataset.mathTypeset = "false";
     drawFigures();
