@@ -52,8 +52,8 @@ class ExecutePagesConfig(Config):
 class _Page:
     """What the plugin knows of one chapter page between on_files and rendering."""
 
-    def __init__(self, path: str, fences: list[Fence], cells: list[Cell], front_matter: int):
-        self.path, self.fences, self.cells, self.front_matter = path, fences, cells, front_matter
+    def __init__(self, path: str, text: str, fences: list[Fence], cells: list[Cell], front_matter: int):
+        self.path, self.text, self.fences, self.cells, self.front_matter = path, text, fences, cells, front_matter
         self.result: PageResult | None = None
 
 
@@ -100,8 +100,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
                 errors.append(str(error))
                 continue
             if cells:
-                self.pages[file.src_uri] = _Page(path, fences, cells, front_matter_lines(text))
-                self.pages[file.src_uri].text = text
+                self.pages[file.src_uri] = _Page(path, text, fences, cells, front_matter_lines(text))
         labs = {f"labs/{source.stem}.ipynb": source for source in sorted((self.root / self.config.labs_dir).glob("*.py"))}
         lab_notebooks = {uri: page_notebook(source) for uri, source in labs.items()}
         self.labs = {
