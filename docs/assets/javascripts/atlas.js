@@ -350,25 +350,31 @@
   // A block wider than the column scrolls sideways; a keyboard reader scrolls
   // it once it can take focus (WCAG 2.1.1). Material does this for its own
   // code blocks; these are the site's outputs and the labs' notebook cells.
+  // Each gets a name of its own (landmarks with one name cannot be told apart).
   const scrollers = [
-    [".atlas-output pre", function (block) { return (block.closest(".atlas-output").dataset.label || "Output") + ", scrolls sideways"; }],
-    [".jupyter-wrapper .highlight-ipynb", function () { return "Code, scrolls sideways"; }],
-    [".jupyter-wrapper .jp-OutputArea-output pre", function () { return "Output, scrolls sideways"; }],
+    [".atlas-output pre", function (block) { return block.closest(".atlas-output").dataset.label || "Output"; }],
+    [".jupyter-wrapper .highlight-ipynb", function () { return "Code"; }],
+    [".jupyter-wrapper .jp-OutputArea-output pre", function () { return "Output"; }],
+    // Material's wrapper of a wide table.
+    [".md-typeset__scrollwrap", function () { return "Table"; }],
     // A wide display formula: focusable, with MathJax's own role and name.
     ["mjx-container[display='true']", null],
   ];
 
   function focusableScrollers() {
+    const counts = {};
     scrollers.forEach(function (entry) {
       document.querySelectorAll(entry[0]).forEach(function (block) {
         const overflows = block.scrollWidth > block.clientWidth + 1;
         const marked = block.dataset.atlasScroll === "true";
-        if (overflows && !marked && !block.hasAttribute("tabindex")) {
+        if (overflows && (marked || !block.hasAttribute("tabindex"))) {
           block.dataset.atlasScroll = "true";
           block.setAttribute("tabindex", "0");
           if (entry[1]) {
+            const kind = entry[1](block);
+            counts[kind] = (counts[kind] || 0) + 1;
             block.setAttribute("role", "region");
-            block.setAttribute("aria-label", entry[1](block));
+            block.setAttribute("aria-label", kind + " " + counts[kind] + ", scrolls sideways");
           }
         } else if (!overflows && marked) {
           delete block.dataset.atlasScroll;
