@@ -215,11 +215,17 @@ def bundles_loaded(browser, url: str) -> list[str]:
 
 
 def test_pages_load_only_the_plotly_bundle_they_need(browser, site_url):
-    """The 2-D bundle for 2-D figures, the full one only where a 3-D trace is drawn, none without figures."""
+    """The 2-D bundle for 2-D figures, the full one only on a page with a 3-D trace, none without figures."""
     cartesian, full = "/assets/javascripts/plotly-cartesian/plotly.min.js", "/assets/javascripts/plotly.min.js"
     assert bundles_loaded(browser, site_url + "tensors/") == []
     assert bundles_loaded(browser, site_url + "graph/") == [cartesian]
-    assert bundles_loaded(browser, site_url + "gradient-descent/") == [cartesian, full]
+    assert bundles_loaded(browser, site_url + "gradient-descent/") == [full]
+
+
+def test_figures_name_the_bundle_that_draws_them(built_site):
+    html = (built_site / "gradient-descent" / "index.html").read_text(encoding="utf-8")
+    bundles = re.findall(r'class="atlas-plotly"[^>]*data-plotly-bundle="(\w+)"', html)
+    assert sorted(bundles) == ["cartesian"] * 7 + ["full"]  # the surface is the one 3-D figure
 
 
 def test_both_plotly_bundles_are_the_same_plotly_js(built_site):

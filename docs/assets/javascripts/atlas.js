@@ -5,10 +5,11 @@
   "use strict";
 
   // Two plotly.js bundles sit beside this script, the same plotly.js version:
-  // the 2-D (cartesian) one, about a third of the size, and the full one, which
-  // only figures with other traces (3-D) load. render.py's figure_html names
-  // the bundle a figure needs in data-plotly-bundle. Each is loaded once per
-  // visit, when the first figure that needs it nears the viewport.
+  // the 2-D (cartesian) one, about a third of the size, and the full one.
+  // render.py's figure_html names the bundle a figure needs in
+  // data-plotly-bundle; a page with any figure that needs the full bundle (a
+  // 3-D trace) draws all its figures with it, rather than fetching both. Each
+  // is loaded once per visit, when the page's first figure nears the viewport.
   const scriptUrl = document.currentScript.src;
   const bundleUrls = {
     cartesian: new URL("plotly-cartesian/plotly.min.js", scriptUrl).href,
@@ -120,7 +121,7 @@
     if (node.dataset.drawing) return;
     node.dataset.drawing = "true";
     const figure = figureOf(node);
-    loadBundle(node.dataset.plotlyBundle || "full").then(function (Plotly) {
+    loadBundle(pageBundle).then(function (Plotly) {
       node._atlasPlotly = Plotly;
       return Plotly.react(node, drawnData(figure), drawnLayout(figure), plotConfig).then(function () {
         if (figure.frames && figure.frames.length) return Plotly.addFrames(node, figure.frames);
@@ -163,8 +164,7 @@
     const title = captionTitle(node);
     if (text != null && title) {
       title.textContent = text;
-      const group = node.closest("figure").querySelector(".atlas-plotly");
-      group.setAttribute("aria-label", text);
+      node.setAttribute("aria-label", text);
     }
     return update;
   }
@@ -331,7 +331,10 @@
     });
   });
 
+  let pageBundle = "full";
+
   function drawFigures() {
+    pageBundle = document.querySelector(".atlas-plotly:not([data-plotly-bundle='cartesian'])") ? "full" : "cartesian";
     drawObserver.disconnect();
     resizeObserver.disconnect();
     document.querySelectorAll(".atlas-plotly").forEach(function (node) { drawObserver.observe(node); });
