@@ -406,7 +406,21 @@
     });
   }
 
+  // ---- Names the theme leaves out ----
+
+  // Material's search dialog and the progress bar of instant navigation have
+  // no accessible name (axe: aria-dialog-name, aria-progressbar-name). Set
+  // here rather than in overridden copies of Material's templates.
+  function nameThemeWidgets() {
+    const search = document.querySelector(".md-search[role='dialog']:not([aria-label])");
+    const searchInput = search && search.querySelector("input[aria-label]");
+    if (searchInput) search.setAttribute("aria-label", searchInput.getAttribute("aria-label"));
+    const progress = document.querySelector(".md-progress[role='progressbar']:not([aria-label])");
+    if (progress) progress.setAttribute("aria-label", "Loading the page");
+  }
+
   document$.subscribe(function () {
+    nameThemeWidgets();
     document.body.dataset.mathTypeset = "false";
     drawFigures();
     focusableScrollers();
