@@ -67,15 +67,36 @@ def _pre(text: str, kind: str, label: str, warnings: list[str]) -> str:
 
 
 def figure_html(figure: dict) -> str:
+    """A Plotly figure as a <figure>: its title and takeaway as the caption, its JSON for atlas.js.
+
+    The takeaway is what a reader who cannot see the chart should learn from it:
+    the page sets it with ``fig.update_layout(meta={"description": "..."})``.
+    atlas.js draws the figure when it nears the viewport, shows the title in the
+    caption instead of inside the plot, and mirrors Plotly's sliders and buttons
+    as HTML controls. data-plotly-bundle says which plotly.js bundle can draw it.
+    """
     layout = figure.get("layout", {})
     title = layout.get("title", {})
     title = title.get("text", "") if isinstance(title, dict) else str(title)
+    meta = layout.get("meta")
+    description = meta.get("description", "") if isinstance(meta, dict) else ""
     # The site draws every figure with its own light/dark template (atlas.js).
     layout = {key: value for key, value in layout.items() if key != "template"}
     figure = {"data": figure.get("data", []), "layout": layout, "frames": figure.get("frames", [])}
-    payload = json.dumps(figure, separators=(",", ":"))
-    label = html.escape(title or "Interactive figure", quote=True)
-    return f'<div class="atlas-plotly" role="img" aria-label="{label}" data-figure="{html.escape(payload, quote=True)}"></div>'
+    # Trace types in plotly.js's cartesian bundle (npm plotly.js-cartesian-dist-min); others need the full one.
+    cartesian = {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image", "pie", "scatter", "scatterternary", "violin"}
+    traces = figure["data"] + [trace for frame in figure["frames"] for trace in frame.get("data", [])]
+    bundle = "cartesian" if {trace.get("type", "scatter") for trace in traces} <= cartesian else "full"
+    payload = html.escape(json.dumps(figure, separators=(",", ":")), quote=True)
+    title = html.escape(title or "Interactive figure")
+    caption = f'<span class="atlas-figure-title">{title}</span>'
+    if description:
+        caption += f' <span class="atlas-figure-description">{html.escape(description)}</span>'
+    # role="group": the plot holds Plotly's toolbar buttons, which an image role would hide.
+    return (
+        f'<figure class="atlas-figure"><figcaption>{caption}</figcaption>'
+        f'<div class="atlas-plotly" role="group" aria-label="{title}" data-plotly-bundle="{bundle}" data-figure="{payload}"></div></figure>'
+    )
 
 
 def _svg_alt(svg: str) -> str:

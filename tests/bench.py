@@ -40,6 +40,13 @@ MAX_TEST_OVERHEAD_S = 60
 MAX_SERVE_CODE_OVER_PROSE_S = 1.0
 MAX_CHAPTER_HTML = 150_000  # bytes, for a chapter page without figures
 
+# Figures are drawn as they near the viewport: a reader scrolling through the page.
+SCROLL_TO_FIGURES = """async () => {
+  for (const node of document.querySelectorAll("div.atlas-plotly")) {
+    node.scrollIntoView({block: "center"});
+    while (node.dataset.drawn !== "true") await new Promise(r => requestAnimationFrame(r));
+  }
+}"""
 # performance.now() counts from navigation start; polled every frame, so the
 # time is that of the first frame with every figure drawn and every graph laid out.
 FIGURES_DRAWN = """() => {
@@ -244,7 +251,8 @@ class CachingHandler(QuietHandler):
 
 
 def visit(page, url: str) -> dict:
-    page.goto(url, wait_until="commit")
+    page.goto(url, wait_until="domcontentloaded")
+    page.evaluate(SCROLL_TO_FIGURES)
     drawn_ms = page.wait_for_function(FIGURES_DRAWN, timeout=60_000).json_value()
     page.wait_for_load_state("networkidle")
     resources = page.evaluate(RESOURCES)

@@ -86,6 +86,7 @@ def test_figures_follow_the_palette_toggle(browser, site_url):
     try:
         page.goto(site_url + "graph/", wait_until="networkidle")
         figure = page.locator(".atlas-plotly").first
+        figure.scroll_into_view_if_needed()  # figures are drawn as they near the viewport
         page.wait_for_function("(node) => node.dataset.drawn === 'true'", arg=figure.element_handle())
         font_colour = "(node) => node._fullLayout.font.color"
         light = figure.evaluate(font_colour)
@@ -103,10 +104,11 @@ def test_figures_survive_instant_navigation(browser, site_url):
         page.goto(site_url, wait_until="networkidle")
         page.locator("a[href$='graph/']").first.click()
         page.wait_for_url("**/graph/")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.atlas-plotly')].every(n => n.dataset.drawn === 'true') && document.querySelectorAll('.atlas-plotly').length > 0",
-            timeout=20_000,
-        )
+        figures = page.locator(".atlas-plotly")
+        assert figures.count() > 0
+        for index in range(figures.count()):
+            figures.nth(index).scroll_into_view_if_needed()  # drawn as they near the viewport
+            page.wait_for_function("(node) => node.dataset.drawn === 'true'", arg=figures.nth(index).element_handle(), timeout=20_000)
         page.wait_for_selector("body[data-math-typeset='true']", timeout=20_000)
         assert page.locator(".arithmatex:not(:has(mjx-container))").count() == 0
     finally:
