@@ -671,7 +671,7 @@ def test_the_stamp_sits_under_the_title_even_from_front_matter(output_project):
     content = html[html.index('<article class="md-content__inner') :]
     assert content.index("<h1") < content.index('class="atlas-stamp"') < content.index("The title comes from the front matter")
     index = html_of(root, "index")
-    assert re.search(r'</h1><p class="atlas-stamp">Every output on this page was produced when the site was built', index)
+    assert re.search(r'</h1><p class="atlas-downloads">.*?</p><p class="atlas-stamp">Every output on this page was produced when the site was built', index)
 
 
 def test_pages_do_not_share_state_in_the_build(output_project):

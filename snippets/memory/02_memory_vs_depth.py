@@ -1,5 +1,6 @@
 """Count the bytes a forward pass saves for backward, as a network gets deeper."""
 
+# --8<-- [start:measure]
 import plotly.graph_objects as go
 import torch
 from torch import nn
@@ -37,10 +38,13 @@ for depth in depths:
 # One (N, K) float32 tensor per layer, plus the input: N * K * 4 bytes * (depth + 1).
 for N in batches:
     assert all(s * 2**20 == N * K * 4 * (d + 1) for s, d in zip(saved[N], depths))
+# --8<-- [end:measure]
 
+# --8<-- [start:plot]
 fig = go.Figure()
 for N in batches:
     fig.add_scatter(x=depths, y=saved[N], mode="lines+markers", name=f"saved for backward, batch {N}")
 fig.add_scatter(x=depths, y=weights, mode="lines+markers", name="parameters (any batch)")
 fig.update_layout(title="Memory kept for backward vs depth", xaxis_title="layers", yaxis_title="MiB")
 fig.show()
+# --8<-- [end:plot]
