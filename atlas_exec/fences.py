@@ -267,7 +267,7 @@ def _fence(found: _Found, path: str) -> Fence:
         include = _INCLUDE.match(found.body.strip())
         if not include or fence.language != "python":
             raise FenceError(
-                f"{path}:{found.line + 1 + include_lines[0]}",
+                where,
                 'an include (--8<-- "chapter/file.py") must be the only line of a python fence; put other code in a fence of its own',
             )
         fence.include = include["target"]

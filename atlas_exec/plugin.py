@@ -12,6 +12,7 @@ import html
 import html.parser
 import logging
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -32,6 +33,8 @@ from .notebooks import Links, chapter_notebook, chapter_script, fold_solutions, 
 from .render import render_outputs, render_stamp
 
 log = logging.getLogger("mkdocs.plugins.atlas_exec")
+# The 2-D plotly.js bundle (npm plotly.js-cartesian-dist-min), copied into docs/ by the Makefile.
+CARTESIAN_PLOTLY = "assets/javascripts/plotly-cartesian/plotly.min.js"
 
 
 class ExecutePagesConfig(Config):
@@ -86,6 +89,9 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         return source.relative_to(self.root).as_posix() if source.is_relative_to(self.root) else file.src_uri
 
     def on_files(self, files: Files, *, config) -> Files:
+        if files.get_file_from_path(CARTESIAN_PLOTLY) is None:
+            # atlas.js draws 2-D figures with it: without it they would silently stay blank.
+            raise PluginError(f"docs/{CARTESIAN_PLOTLY} is missing: `make build` or `make serve` installs it from the npm registry (npm ci, see package.json)")
         errors: list[str] = []
         self.pages = {}
         for file in files.documentation_pages():
@@ -110,7 +116,9 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         if self.config.execute and not errors:
             errors = self._execute()
         if errors:
-            raise PluginError("Page execution failed:\n\n" + "\n\n".join(errors))
+            # The time makes each build's message new: MkDocs drops a log message that repeats the
+            # previous one, and under `mkdocs serve` the next rebuild of an unchanged failing page would say nothing.
+            raise PluginError(f"Page execution failed (build of {time.strftime('%H:%M:%S')}):\n\n" + "\n\n".join(errors))
         for uri, source in labs.items():
             files.append(self._lab_page(config, uri, lab_notebooks[uri]))
             student = student_notebook(source, config.site_url or "")

@@ -52,8 +52,13 @@ def _truncated(text: str, what: str, warnings: list[str]) -> tuple[str, str]:
     head, tail = (lines[: MAX_LINES - _TAIL_LINES], lines[-_TAIL_LINES:]) if len(lines) > MAX_LINES else (lines, [])
     shown_head, shown_tail = "\n".join(head)[:MAX_CHARACTERS], "\n".join(tail)[-MAX_CHARACTERS // 10 :]
     hidden_lines = len(lines) - shown_head.count("\n") - shown_tail.count("\n") - (2 if tail else 1)
-    note = f"{max(hidden_lines, 0):,} lines ({len(text) - len(shown_head) - len(shown_tail):,} characters) of this {what} are not shown: it is {len(lines):,} lines long"
-    warnings.append(f"{what} of {len(lines):,} lines ({len(text):,} characters) cut to its first and last lines; print less")
+    hidden_characters = len(text) - len(shown_head) - len(shown_tail)
+    if hidden_lines > 0:
+        note = f"{hidden_lines:,} lines ({hidden_characters:,} characters) of this {what} are not shown: it is {len(lines):,} lines long"
+        warnings.append(f"{what} of {len(lines):,} lines ({len(text):,} characters) cut to its first and last lines; print less")
+    else:
+        note = f"{hidden_characters:,} characters of this {what} are not shown: it is {len(text):,} characters long"
+        warnings.append(f"{what} of {len(text):,} characters cut to its first {len(shown_head):,}; print less")
     tail_html = f"<pre>{html.escape(shown_tail)}</pre>" if shown_tail else ""
     return shown_head, f'<p class="atlas-truncated">… {note} …</p>{tail_html}'
 

@@ -19,8 +19,10 @@ from mkdocs.config import load_config
 from sybil import Region, Sybil
 
 from atlas_exec.cache import ExecutionCache, PageResult
+from atlas_exec.errors import FenceError
 from atlas_exec.execute import Cell, cache_key, page_cells, run_page
 from atlas_exec.fences import StructurePass
+from atlas_exec.render import render_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,12 +47,24 @@ def _evaluator(root: Path, path: str, cells: list[Cell], index: int):
     key = cache_key(path, cells)
 
     def evaluate(example) -> None:
-        failure = _page_result(root, path, key, tuple(cells)).failure
-        if failure is None or index < failure.cell:
-            return
-        if index == failure.cell:
+        result = _page_result(root, path, key, tuple(cells))
+        failure = result.failure
+        if failure is not None and index == failure.cell:
             pytest.fail(str(failure), pytrace=False)
-        pytest.skip(f"not run: the page program stopped at {failure.where}")
+        if failure is not None and index > failure.cell:
+            pytest.skip(f"not run: the page program stopped at {failure.where}")
+        # What the build warns about (an output cut to its limits), and so what fails `mkdocs build --strict`.
+        cell = cells[index]
+        warnings = render_outputs(cell.line, cell.language, result.outputs[index], result.stamp, cell.timing).warnings
+        if warnings:
+            pytest.fail(f"{cell.where}: {warnings[0]} (a warning: `mkdocs build --strict` fails on it)", pytrace=False)
+
+    return evaluate
+
+
+def _unreadable_page(message: str):
+    def evaluate(example) -> None:
+        pytest.fail(message, pytrace=False)
 
     return evaluate
 
@@ -61,8 +75,13 @@ def page_parser(root: Path):
     def parse_page(document):
         structure, snippets, _, _ = site(root)
         path = Path(document.path).resolve().relative_to(root).as_posix()
-        fences = structure.fences(document.text, path)
-        cells = page_cells(fences, path, snippets)
+        try:
+            fences = structure.fences(document.text, path)
+            cells = page_cells(fences, path, snippets)
+        except FenceError as error:
+            # One failing test that says what the build says, instead of a collection traceback.
+            yield Region(0, len(document.text.split("\n", 1)[0]), None, _unreadable_page(str(error)))
+            return
         offsets = [0]
         for line in document.text.splitlines(keepends=True):
             offsets.append(offsets[-1] + len(line))

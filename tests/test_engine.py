@@ -72,9 +72,14 @@ GRAMMAR_PAGES = {
 
 
 @pytest.fixture(scope="module")
-def grammar_build(tmp_path_factory):
+def grammar_project(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("grammar"), GRAMMAR_PAGES, {"demo/01_hello.py": 'print("hello")\n'})
-    return mkdocs_build(root)
+    return root, mkdocs_build(root)
+
+
+@pytest.fixture(scope="module")
+def grammar_build(grammar_project):
+    return grammar_project[1]
 
 
 def test_a_pycon_fence_without_examples_fails_naming_its_line(grammar_build):
@@ -83,7 +88,7 @@ def test_a_pycon_fence_without_examples_fails_naming_its_line(grammar_build):
 
 
 def test_an_include_with_other_lines_fails_saying_so(grammar_build):
-    assert "must be the only line" in error_of(grammar_build.stderr, "docs/mixed.md", 4)
+    assert "must be the only line" in error_of(grammar_build.stderr, "docs/mixed.md", 3)
 
 
 def test_a_python_fence_spelled_otherwise_fails(grammar_build):
@@ -96,6 +101,23 @@ def test_a_missing_include_fails_naming_the_fence(grammar_build):
 
 def test_nothing_runs_when_a_page_cannot_be_read(grammar_build):
     assert not LOG_LINE.search(grammar_build.stderr + grammar_build.stdout)
+
+
+def test_pytest_fails_an_unreadable_page_with_the_build_message_and_no_frames(grammar_project):
+    root, _ = grammar_project
+    run = run_pytest(root, "docs")
+    assert run.returncode == 1, run.stdout
+    assert "docs/transcript.md:3: this pycon fence has no >>> example" in run.stdout
+    assert "docs/mixed.md:3: an include" in run.stdout
+    assert "atlas_exec/" not in run.stdout and "site-packages" not in run.stdout and "Traceback" not in run.stdout
+
+
+def test_a_build_without_the_2d_plotly_bundle_fails_saying_how_to_get_it(tmp_path):
+    root = make_project(tmp_path, {"index.md": "# No figures\n"})
+    (root / "docs/assets/javascripts/plotly-cartesian/plotly.min.js").unlink()
+    build = mkdocs_build(root)
+    assert build.returncode != 0
+    assert "docs/assets/javascripts/plotly-cartesian/plotly.min.js is missing: `make build` or `make serve` installs it" in build.stderr
 
 
 # --- a failing build: one page per way a page program fails ----------------
@@ -703,6 +725,9 @@ def test_a_large_output_is_cut_with_a_note_and_warns(tmp_path):
     strict = mkdocs_build(root)
     assert strict.returncode != 0
     assert re.search(r"WARNING\s+-\s+docs/index\.md:3: output of 20,000 lines .* cut", strict.stderr), strict.stderr
+    # pytest fails the same fence: what fails the strict build fails its test.
+    run = run_pytest(root, "docs")
+    assert run.returncode == 1 and "docs/index.md:3: output of 20,000 lines" in run.stdout and "mkdocs build --strict" in run.stdout, run.stdout
     relaxed = mkdocs_build(root, strict=False)
     html = (root / "site" / "index.html").read_text(encoding="utf-8")
     assert relaxed.returncode == 0 and "19,800 lines" in html and "step 19999" in html and "step 10000" not in html

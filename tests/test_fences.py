@@ -203,7 +203,7 @@ def test_a_pycon_fence_without_an_example_is_an_error():
 
 def test_an_include_must_be_the_only_line_of_its_fence():
     text = '# T\n\n```python\n--8<-- "graph/02_two_variables.py"\nprint("and one more line")\n```\n'
-    with pytest.raises(FenceError, match=r"^docs/page\.md:4: an include .* must be the only line"):
+    with pytest.raises(FenceError, match=r"^docs/page\.md:3: an include .* must be the only line"):
         fences(text)
 
 

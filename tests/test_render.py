@@ -89,6 +89,9 @@ def test_a_long_output_is_cut_with_a_note_and_a_warning():
     assert result.warnings == ["output of 5,000 lines (48,889 characters) cut to its first and last lines; print less"]
     short = render_outputs(3, "python", [stream("x\n" * (MAX_LINES - 2))], None)
     assert short.warnings == [] and "atlas-truncated" not in short.html
+    wide = render_outputs(3, "python", [stream("x" * 30_000)], None)
+    assert "10,000 characters of this output are not shown: it is 30,000 characters long" in wide.html
+    assert wide.warnings == ["output of 30,000 characters cut to its first 20,000; print less"]
 
 
 def test_the_stamp_goes_under_the_first_title_element():
