@@ -164,6 +164,8 @@ def serial_floor(root: Path = ROOT) -> dict:
 
 
 def _serial_floor_worker(root: str, out: str) -> None:
+    import torch
+
     from atlas_exec.forkserver import preload
     from atlas_exec.labs import lab_cells, page_notebook
     from atlas_exec.runner import PageProcess
@@ -180,12 +182,14 @@ def _serial_floor_worker(root: str, out: str) -> None:
     jobs = [cells for cells in jobs if cells]
     preload()
     start = time.perf_counter()
+    failed = []
     with tempfile.TemporaryDirectory() as scratch:
         for cells in jobs:
             failure = PageProcess(root_path, lambda message: None, scratch, isolated=False).run([asdict(cell) for cell in cells])
-            if failure:
-                raise SystemExit(str(failure))
-    Path(out).write_text(json.dumps({"seconds": round(time.perf_counter() - start, 2), "pages": len(jobs)}))
+            if failure:  # a timing assert on a loaded machine, say: the time is still what was spent
+                failed.append(failure.where)
+            torch._dynamo.reset()  # a page's compiled code must not meet the next page's namespace
+    Path(out).write_text(json.dumps({"seconds": round(time.perf_counter() - start, 2), "pages": len(jobs), "failed": failed}))
 
 
 def serve_latency() -> dict:
