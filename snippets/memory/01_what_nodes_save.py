@@ -1,4 +1,4 @@
-"""Which tensors each backward node keeps, and how its derivative is made from them."""
+"""Which tensors (and which scalars) each backward node keeps, and how its derivative is made from them."""
 
 import torch
 
@@ -16,13 +16,18 @@ outputs = {
     "x + w": x + w,
     "x ** 2": x**2,
 }
+saved_tensors = {}
 for label, out in outputs.items():
     node = out.grad_fn
-    slots = sorted(name for name in dir(node) if name.startswith("_saved_"))
-    kept = [name for name in slots if getattr(node, name) is not None]
-    empty = [name for name in slots if name not in kept]
-    note = f"  (empty: {', '.join(empty)})" if empty else ""
-    print(f"{label:8} {node.name():14} keeps {', '.join(kept)}{note}")
+    saved = {name: getattr(node, name) for name in sorted(dir(node)) if name.startswith("_saved_")}
+    tensors = [name for name, value in saved.items() if isinstance(value, torch.Tensor)]
+    scalars = [f"{name}={value}" for name, value in saved.items() if value is not None and name not in tensors]
+    empty = [name for name, value in saved.items() if value is None]  # a slot for a tensor not needed here
+    saved_tensors[label] = tensors
+    line = f"{label:8} {node.name():14} tensors: {', '.join(tensors) or '-':28}"
+    line += f" scalars: {', '.join(scalars) or '-'}" + (f"  (empty: {', '.join(empty)})" if empty else "")
+    print(line)
+assert saved_tensors["x + w"] == [] and saved_tensors["x * c"] == ["_saved_other"]
 
 # Each derivative, written with what the node saved, agrees with autograd.
 ones = torch.ones(3)
