@@ -53,11 +53,3 @@ class Failure:
     @classmethod
     def from_dict(cls, data: dict) -> Failure:
         return cls(**data)
-
-
-class PageExecutionError(Exception):
-    """A page program failed; ``failure`` says where and why."""
-
-    def __init__(self, failure: Failure):
-        super().__init__(str(failure))
-        self.failure = failure

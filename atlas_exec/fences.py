@@ -96,10 +96,6 @@ class Fence:
             return None
         return self.attributes["fold"].strip() or DEFAULT_FOLD
 
-    @property
-    def display_attributes(self) -> dict[str, str]:
-        return {key: value for key, value in self.attributes.items() if key in DISPLAY_ATTRIBUTES}
-
 
 @dataclass
 class _Found:
