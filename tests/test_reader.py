@@ -5,6 +5,7 @@ The Chromium tests leave a screenshot in test-artifacts/ when they fail."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import nbformat
 import pytest
@@ -51,22 +52,24 @@ def test_a_folded_block_keeps_its_highlighted_code_and_its_output(built_site):
 # --- in Chromium -------------------------------------------------------------------
 
 
-def _page(browser, url: str, width: int = 1280, **context):
-    context = browser.new_context(viewport={"width": width, "height": 900}, **context)
-    page = context.new_page()
-    page.goto(url, wait_until="networkidle")
-    return page
-
-
-def _screenshot_on_failure(page, name: str):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+@contextmanager
+def reader_page(browser, url: str, name: str, width: int = 1280, **context):
+    """A page opened as a reader opens it; a screenshot named ``name`` in test-artifacts/ if the block fails."""
+    page = browser.new_context(viewport={"width": width, "height": 900}, **context).new_page()
+    try:
+        page.goto(url, wait_until="networkidle")
+        yield page
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+        raise
+    finally:
+        page.context.close()
 
 
 @pytest.mark.browser
 def test_copying_a_pycon_block_copies_runnable_code(browser, site_url):
-    page = _page(browser, site_url + "grad-mode/", permissions=["clipboard-read", "clipboard-write"])
-    try:
+    with reader_page(browser, site_url + "grad-mode/", "copy-pycon", permissions=["clipboard-read", "clipboard-write"]) as page:
         cell = page.locator(".atlas-cell[data-atlas-copy]").first
         cell.scroll_into_view_if_needed()
         shown = cell.locator(".highlight code").inner_text()
@@ -84,18 +87,12 @@ def test_copying_a_pycon_block_copies_runnable_code(browser, site_url):
         python.locator(".highlight").hover()
         python.locator("[data-clipboard-target]").click()
         assert page.evaluate("navigator.clipboard.readText()").strip() == python.locator(".highlight code").inner_text().strip()
-    except Exception:
-        _screenshot_on_failure(page, "copy-pycon")
-        raise
-    finally:
-        page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_folded_figure_opens_on_click(browser, site_url, width):
-    page = _page(browser, site_url + "gradient-descent/", width)
-    try:
+    with reader_page(browser, site_url + "gradient-descent/", f"fold-{width}", width) as page:
         fold = page.locator("details.atlas-fold").first
         fold.scroll_into_view_if_needed()
         cell = fold.locator("xpath=..")  # the atlas-cell: the fold, then the outputs
@@ -105,18 +102,12 @@ def test_a_folded_figure_opens_on_click(browser, site_url, width):
         fold.locator("summary").click()
         assert fold.locator("pre").is_visible()
         assert fold.locator("pre code span.kn").count() > 0, "the code is highlighted"
-    except Exception:
-        _screenshot_on_failure(page, f"fold-{width}")
-        raise
-    finally:
-        page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_lab_solution_opens_on_click_and_checks_stay_visible(browser, site_url, width):
-    page = _page(browser, site_url + "labs/01-gradient-descent/", width)
-    try:
+    with reader_page(browser, site_url + "labs/01-gradient-descent/", f"lab-solution-{width}", width) as page:
         solution = page.locator("details.atlas-solution").first
         solution.scroll_into_view_if_needed()
         assert solution.locator("summary").inner_text().strip() == "Show solution"
@@ -126,17 +117,11 @@ def test_a_lab_solution_opens_on_click_and_checks_stay_visible(browser, site_url
         assert check.is_visible()
         solution.locator("summary").click()
         assert solution.locator(".jp-InputArea").is_visible()
-    except Exception:
-        _screenshot_on_failure(page, f"lab-solution-{width}")
-        raise
-    finally:
-        page.context.close()
 
 
 @pytest.mark.browser
 def test_every_chapter_offers_its_downloads_and_the_notebook_is_valid(browser, site_url, tmp_path):
-    page = _page(browser, site_url + "tensors/", accept_downloads=True)
-    try:
+    with reader_page(browser, site_url + "tensors/", "downloads", accept_downloads=True) as page:
         for chapter in CHAPTERS:
             page.goto(site_url + f"{chapter}/", wait_until="domcontentloaded")
             for label in ("Download notebook", "Download script", "Open in Colab"):
@@ -148,11 +133,6 @@ def test_every_chapter_offers_its_downloads_and_the_notebook_is_valid(browser, s
         assert target.name == f"{CHAPTERS[-1]}.ipynb"
         nbformat.validate(nbformat.reads(target.read_text(encoding="utf-8"), as_version=4))
         assert json.loads(target.read_text(encoding="utf-8"))["cells"][0]["cell_type"] == "code"
-    except Exception:
-        _screenshot_on_failure(page, "downloads")
-        raise
-    finally:
-        page.context.close()
 
 
 # An equation wider than its box must scroll (overflow-x auto or scroll) and show the
@@ -175,18 +155,12 @@ _EQUATIONS = """() => [...document.querySelectorAll('mjx-container[display="true
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("url", ["backprop/", "gradient-descent/", "labs/01-gradient-descent/", "labs/02-backprop-by-hand/", "labs/04-newton-root/"])
 def test_display_equations_fit_or_scroll_with_a_cue(browser, site_url, url, width):
-    page = _page(browser, site_url + url, width)
-    try:
+    with reader_page(browser, site_url + url, f"equations-{url.strip('/').replace('/', '-')}-{width}", width) as page:
         page.wait_for_selector("body[data-math-typeset='true']", timeout=20_000)
         equations = page.evaluate(_EQUATIONS)
         assert equations, "no display equation on the page"
         bad = [e for e in equations if e["clipped"] or (e["wide"] and not (e["scrolls"] and e["cue"]))]
         assert not bad, f"{len(bad)} equation(s) cut without a scroll cue: {bad}"
-    except Exception:
-        _screenshot_on_failure(page, f"equations-{url.strip('/').replace('/', '-')}-{width}")
-        raise
-    finally:
-        page.context.close()
 
 
 _EDGES = "(selector) => { const box = document.querySelector(selector).getBoundingClientRect(); return [Math.round(box.left), Math.round(box.right)]; }"
@@ -195,14 +169,8 @@ _EDGES = "(selector) => { const box = document.querySelector(selector).getBoundi
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_lab_code_cells_use_the_chapter_width(browser, site_url, width):
-    page = _page(browser, site_url + "gradient-descent/", width)
-    try:
+    with reader_page(browser, site_url + "gradient-descent/", f"lab-width-{width}", width) as page:
         chapter = page.evaluate(_EDGES, ".atlas-cell .highlight")
         page.goto(site_url + "labs/02-backprop-by-hand/", wait_until="networkidle")
         lab = page.evaluate(_EDGES, ".celltag_check .jp-InputArea-editor")
         assert all(abs(a - b) <= 2 for a, b in zip(lab, chapter)), f"lab code cell spans {lab}, chapter code {chapter}"
-    except Exception:
-        _screenshot_on_failure(page, f"lab-width-{width}")
-        raise
-    finally:
-        page.context.close()
