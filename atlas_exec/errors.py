@@ -26,7 +26,8 @@ class Failure:
     kind: "raised" (an exception the fence did not expect), "expected" (a
     raises= fence that raised nothing or another type), "doctest" (a pycon
     output differs), "exit" (quit() or sys.exit()), "input" (input() called),
-    "timeout", "died" (the process ended: os._exit, a crash, out of memory).
+    "replay" (the value named by replay= cannot be replayed), "timeout",
+    "died" (the process ended: os._exit, a crash, out of memory).
     """
 
     kind: str
@@ -37,7 +38,7 @@ class Failure:
 
     # Failures that say something about the code, not the machine: a rerun
     # with the same code, files and environment fails the same way.
-    DETERMINISTIC = ("raised", "expected", "doctest", "exit", "input")
+    DETERMINISTIC = ("raised", "expected", "doctest", "exit", "input", "replay")
 
     @property
     def deterministic(self) -> bool:

@@ -47,6 +47,7 @@ class Cell:
     raises: str | None = None
     timing: bool = False
     timeout: int | None = None
+    replay: str | None = None  # the scalar whose backward pass is recorded after the cell runs
 
 
 def page_cells(fences: list[Fence], path: str, snippets_dir: Path) -> list[Cell]:
@@ -55,7 +56,7 @@ def page_cells(fences: list[Fence], path: str, snippets_dir: Path) -> list[Cell]
     for fence in fences:
         source = fence_source(fence, snippets_dir, path)
         where = f"{path}:{fence.line}" + (f" (includes {source.file})" if fence.include else "")
-        cells.append(Cell(fence.line, fence.language, source.code, source.file, source.lines, where, fence.raises, fence.timing, fence.timeout))
+        cells.append(Cell(fence.line, fence.language, source.code, source.file, source.lines, where, fence.raises, fence.timing, fence.timeout, fence.replay))
     return cells
 
 

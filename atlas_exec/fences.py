@@ -33,7 +33,7 @@ from .errors import FenceError
 
 EXECUTED_LANGUAGES = ("python", "pycon")
 # Attributes the engine understands; anything else is a typo and fails loudly.
-ENGINE_ATTRIBUTES = ("raises", "timing", "timeout", "fold")
+ENGINE_ATTRIBUTES = ("raises", "timing", "timeout", "fold", "replay")
 # The summary of a folded fence written as a bare `fold`.
 DEFAULT_FOLD = "Show code"
 # Attributes passed through to pymdownx.superfences for display.
@@ -88,6 +88,11 @@ class Fence:
     def timeout(self) -> int | None:
         value = self.attributes.get("timeout")
         return int(value) if value else None  # validated by _check_attributes
+
+    @property
+    def replay(self) -> str | None:
+        """The name of the scalar whose backward pass is recorded and replayed under the fence, or None."""
+        return self.attributes.get("replay")
 
     @property
     def fold(self) -> str | None:
@@ -280,6 +285,13 @@ def _check_attributes(fence: Fence, where: str) -> None:
         raise FenceError(where, "fold= is for python fences (plotting code that is not the lesson); a >>> example is the lesson")
     if fence.language == "pycon" and (fence.raises or fence.timing):
         raise FenceError(where, "pycon fences show exceptions as doctest output; raises= and timing are for python fences")
+    if "replay" in fence.attributes:
+        if fence.language != "python":
+            raise FenceError(where, 'replay= is for python fences: write ```python replay="loss" on the fence that computes the scalar')
+        if not re.fullmatch(r"[A-Za-z_]\w*", fence.attributes["replay"]):
+            raise FenceError(where, f"replay={fence.attributes['replay']!r} is not a variable name: name the scalar tensor to replay, e.g. replay=\"loss\"")
+        if fence.raises:
+            raise FenceError(where, "replay= and raises= cannot share a fence: a fence that raises computes nothing to replay")
     if "raises" in fence.attributes and not re.fullmatch(r"[A-Za-z_]\w*", fence.attributes["raises"]):
         raise FenceError(where, f"raises={fence.attributes['raises']!r} is not an exception name")
     timeout = fence.attributes.get("timeout")

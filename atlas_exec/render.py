@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import nh3
 
+from .replay_figure import REPLAY_MIME, replay_html
 from .terminal import screen_text
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 # Richest first: a display shows one representation of each output.
-_MIME_ORDER = (PLOTLY_MIME, "image/svg+xml", "image/png", "image/jpeg", "text/html", "text/markdown", "text/plain")
+_MIME_ORDER = (REPLAY_MIME, PLOTLY_MIME, "image/svg+xml", "image/png", "image/jpeg", "text/html", "text/markdown", "text/plain")
 _XML_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
 _SVG_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 # torchviz names graph nodes by id() of Python objects: memory addresses.
@@ -144,6 +145,8 @@ def _rich(data: dict, warnings: list[str]) -> str:
         if mime not in data:
             continue
         value = data[mime]
+        if mime == REPLAY_MIME:
+            return replay_html(value)
         if mime == PLOTLY_MIME:
             return figure_html(value)
         if mime == "image/svg+xml":

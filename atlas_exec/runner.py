@@ -276,6 +276,8 @@ class PageProcess:
         if error is None:
             if expected:
                 return Failure("expected", index, where, f"the fence should raise {expected} but raised nothing")
+            if cell.get("replay"):
+                return self._record_replay(index, cell)
             return None
         name = type(error).__name__
         if expected and name == expected:
@@ -293,6 +295,21 @@ class PageProcess:
         if expected:
             return Failure("expected", index, where, f"the fence should raise {expected} but raised {summary}", details)
         return Failure("raised", index, where, f"the fence raised {summary}", details)
+
+    def _record_replay(self, index: int, cell: dict) -> Failure | None:
+        """Record the backward pass of the scalar the fence names; its figure follows the fence's outputs."""
+        from .replay import REPLAY_MIME, ReplayError, record
+
+        name, where = cell["replay"], cell["where"]
+        namespace = self.shell.user_ns
+        if name not in namespace:
+            return Failure("replay", index, where, f"replay={name!r}: the fence defines no variable {name!r}; name the scalar it computes")
+        try:
+            data = record(namespace[name], name, namespace, f"replay{index}-")
+        except ReplayError as error:
+            return Failure("replay", index, where, str(error))
+        self.outputs.append({"output_type": "display_data", "data": {REPLAY_MIME: data}, "metadata": {}})
+        return None
 
     def _run_pycon(self, index: int, cell: dict) -> Failure | None:
         from .pycon import run_pycon

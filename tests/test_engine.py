@@ -271,6 +271,39 @@ FAILING_PAGES = {
         """
     ),
 }
+FAILING_PAGES["replay.md"] = page(
+    """
+    # Replays that cannot be drawn
+
+    ```python replay="v"
+    import torch
+    w = torch.ones(3, requires_grad=True)
+    v = w * 2
+    ```
+    """
+)
+FAILING_PAGES["replay-missing.md"] = page(
+    """
+    # A replay of a name the fence never defines
+
+    ```python replay="loss"
+    import torch
+    lost = (torch.ones(3, requires_grad=True) * 3).sum()
+    ```
+    """
+)
+FAILING_PAGES["replay-freed.md"] = page(
+    """
+    # A replay of a freed graph
+
+    ```python replay="loss"
+    import torch
+    w = torch.ones(3, requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward()
+    ```
+    """
+)
 BROKEN_SNIPPET = "import torch\n\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum(\ny.backward()\nprint(x.grad)\n"
 
 
@@ -305,6 +338,17 @@ def test_a_raises_fence_that_raises_nothing_or_the_wrong_type_fails(failing_buil
     assert "should raise RuntimeError but raised nothing" in error_of(failing_build.stderr, "docs/no-raise.md", 3)
     first = error_of(failing_build.stderr, "docs/wrong-type.md", 3).splitlines()[0]
     assert "should raise RuntimeError but raised KeyError: 'missing key'" in first
+
+
+def test_a_replay_that_cannot_be_drawn_fails_naming_its_fence_and_why(failing_build):
+    text = FAILING_PAGES["replay.md"]
+    vector = error_of(failing_build.stderr, "docs/replay.md", fence_line(text, "import torch"))
+    assert "replay='v' is a tensor of shape (3,), not a scalar" in vector.splitlines()[0]
+    freed = error_of(failing_build.stderr, "docs/replay-freed.md", fence_line(FAILING_PAGES["replay-freed.md"], "import torch"))
+    assert "the graph of 'loss' was freed by an earlier backward()" in freed.splitlines()[0]
+    missing = error_of(failing_build.stderr, "docs/replay-missing.md", fence_line(FAILING_PAGES["replay-missing.md"], "import torch"))
+    assert "replay='loss': the fence defines no variable 'loss'" in missing.splitlines()[0]
+    assert "Traceback" not in vector + freed + missing
 
 
 def test_a_timeout_and_a_dead_process_name_their_fence(failing_build):
@@ -367,7 +411,7 @@ def test_an_unchanged_failing_page_fails_again_without_running(failing_project):
 
 def test_pytest_reports_the_same_failures_by_page_and_line(failing_project):
     root, _, _ = failing_project
-    run = run_pytest(root, "docs/raised.md", "docs/doctest.md", "docs/quit.md", "docs/input.md")
+    run = run_pytest(root, "docs/raised.md", "docs/doctest.md", "docs/quit.md", "docs/input.md", "docs/replay.md")
     out = run.stdout
     assert run.returncode == 1, out
     raised = fence_line(FAILING_PAGES["raised.md"], "check(42)")
@@ -376,6 +420,7 @@ def test_pytest_reports_the_same_failures_by_page_and_line(failing_project):
     reports = out.split("short test summary info")[0]
     assert reports.count("Expected:\n    7\nGot:\n    6") == 1
     assert "called quit(), exit() or sys.exit()" in out and "input() is not available at build time" in out
+    assert "docs/replay.md:3: replay='v' is a tensor of shape (3,), not a scalar" in out
     # The fence after quit() is skipped, not run.
     assert re.search(r"SKIPPED .*not run: the page program stopped at docs/quit\.md:3", out)
     assert "atlas_exec/" not in out

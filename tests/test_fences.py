@@ -188,6 +188,9 @@ def test_engine_attributes_are_parsed():
         ('python timeout="soon"', "is not a whole number of seconds"),
         ('pycon raises="ValueError"', "raises= and timing are for python fences"),
         ('python raises="not a name"', "is not an exception name"),
+        ('pycon replay="loss"', "replay= is for python fences"),
+        ('python replay="loss.sum()"', "is not a variable name"),
+        ('python replay="loss" raises="ValueError"', "replay= and raises= cannot share a fence"),
     ],
 )
 def test_a_bad_attribute_is_an_error_naming_path_and_line(info, message):
