@@ -289,7 +289,7 @@ def _check_attributes(fence: Fence, where: str) -> None:
         if fence.language != "python":
             raise FenceError(where, 'replay= is for python fences: write ```python replay="loss" on the fence that computes the scalar')
         if not re.fullmatch(r"[A-Za-z_]\w*", fence.attributes["replay"]):
-            raise FenceError(where, f"replay={fence.attributes['replay']!r} is not a variable name: name the scalar tensor to replay, e.g. replay=\"loss\"")
+            raise FenceError(where, f'replay={fence.attributes["replay"]!r} is not a variable name: name the scalar tensor to replay, e.g. replay="loss"')
         if fence.raises:
             raise FenceError(where, "replay= and raises= cannot share a fence: a fence that raises computes nothing to replay")
     if "raises" in fence.attributes and not re.fullmatch(r"[A-Za-z_]\w*", fence.attributes["raises"]):

@@ -102,7 +102,9 @@ def _check_replayable(root, name: str) -> None:
             f"replay={name!r} is a tensor of shape {tuple(root.shape)}, not a scalar: backward needs a vector for it (see the Jacobians chapter); replay a scalar such as {name}.sum()"
         )
     if root.grad_fn is None:
-        why = "it is a leaf" if root.requires_grad else "it does not require grad (computed under no_grad, detached, or from tensors without requires_grad=True)"
+        why = (
+            "it is a leaf" if root.requires_grad else "it does not require grad (computed under no_grad, detached, or from tensors without requires_grad=True)"
+        )
         raise ReplayError(f"replay={name!r} has no graph to replay: {why}")
 
 
@@ -151,7 +153,9 @@ def record(root, name: str, namespace: dict, prefix: str) -> dict:
     _check_replayable(root, name)
     nodes = graph_nodes(root)
     if len(nodes) > MAX_NODES:
-        raise ReplayError(f"the graph of {name!r} has {len(nodes)} nodes; a replay shows at most {MAX_NODES}: replay a smaller computation (fewer or smaller layers)")
+        raise ReplayError(
+            f"the graph of {name!r} has {len(nodes)} nodes; a replay shows at most {MAX_NODES}: replay a smaller computation (fewer or smaller layers)"
+        )
     index = {node: position for position, node in enumerate(nodes)}
     by_tensor, by_node = _names(namespace)
     steps: list[dict] = []
@@ -194,7 +198,9 @@ def record(root, name: str, namespace: dict, prefix: str) -> dict:
             entry.update(kind="leaf", label=by_tensor.get(id(leaf), f"leaf {position}"), value=summary(leaf))
         else:
             label, tensor = by_node.get(node, (None, None))
-            entry.update(kind="root" if position == 0 else "operation", label=name if position == 0 else label, value=summary(tensor) if tensor is not None else None)
+            entry.update(
+                kind="root" if position == 0 else "operation", label=name if position == 0 else label, value=summary(tensor) if tensor is not None else None
+            )
         described.append(entry)
     edges = []
     for position, node in enumerate(nodes):
@@ -247,9 +253,7 @@ def layout_svg(data: dict, prefix: str) -> str:
     sent = edge_gradients(data)
     for edge in data["edges"]:
         label = _short(sent.get((edge["from"], edge["input"])))
-        graph.edge(
-            str(edge["from"]), str(edge["to"]), label=f" {label} ", id=f"{prefix}e{edge['from']}-{edge['input']}", **{"class": "atlas-replay-edge"}
-        )
+        graph.edge(str(edge["from"]), str(edge["to"]), label=f" {label} ", id=f"{prefix}e{edge['from']}-{edge['input']}", **{"class": "atlas-replay-edge"})
     svg = graph.pipe(format="svg", encoding="utf-8")
     # Titles would be tooltips of Graphviz's internal names ("0", "%3"); the page labels the figure.
     return _SVG_NOISE.sub("", svg[svg.index("<svg") :])

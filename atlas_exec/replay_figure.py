@@ -58,7 +58,7 @@ def step_texts(data: dict) -> list[str]:
     nodes, names = data["nodes"], node_names(data)
     targets = {(edge["from"], edge["input"]): names[edge["to"]] for edge in data["edges"]}
     texts = []
-    for number, step in enumerate(data["steps"], 1):
+    for step in data["steps"]:
         node = nodes[step["node"]]
         if "grad" in step:
             label = node["label"]
@@ -89,12 +89,18 @@ def replay_html(data: dict) -> str:
     nodes = data["nodes"]
     leaves = [(nodes[step["node"]]["label"], _value(step["grad"])) for step in data["steps"] if "grad" in step]
     ends = ", ".join(f"{html.escape(label)}: {html.escape(value)}" for label, value in leaves)
-    start = f"Before the backward pass: {data['name']} = {_value(data['value'])}; the gradient of {data['name']} with respect to itself, 1, starts at the bottom."
+    start = (
+        f"Before the backward pass: {data['name']} = {_value(data['value'])}; the gradient of {data['name']} with respect to itself, 1, starts at the bottom."
+    )
     # What replay.js needs to show step k: the node that runs, the edges it sends along, the text.
     script = {
         "start": start,
         "steps": [
-            {"node": nodes[step["node"]]["id"], "edges": [f"{data['prefix']}e{edge['from']}-{edge['input']}" for edge in data["edges"] if edge["from"] == step["node"]], "text": text}
+            {
+                "node": nodes[step["node"]]["id"],
+                "edges": [f"{data['prefix']}e{edge['from']}-{edge['input']}" for edge in data["edges"] if edge["from"] == step["node"]],
+                "text": text,
+            }
             for step, text in zip(data["steps"], texts)
         ],
         "details": {node["id"]: _details(node, name) for node, name in zip(nodes, node_names(data))},

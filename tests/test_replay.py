@@ -53,7 +53,11 @@ def test_the_order_is_the_engines_own():
     x, y, f = graph_example()
     data = record(f, "f", {}, "t-")
     fired = []
-    handles = [node.register_prehook(lambda grad_outputs, i=i: fired.append(i)) for i, node in enumerate(graph_nodes(f)) if node.name() != "torch::autograd::AccumulateGrad"]
+    handles = [
+        node.register_prehook(lambda grad_outputs, i=i: fired.append(i))
+        for i, node in enumerate(graph_nodes(f))
+        if node.name() != "torch::autograd::AccumulateGrad"
+    ]
     f.backward()
     for handle in handles:
         handle.remove()
@@ -80,7 +84,7 @@ def test_recording_changes_nothing_the_page_can_see():
         (lambda: 3.0, "names a float, not a tensor"),
         (lambda: torch.ones(3, requires_grad=True) * 2, "is a tensor of shape (3,), not a scalar"),
         (lambda: torch.ones((), requires_grad=True), "has no graph to replay: it is a leaf"),
-        (lambda: (torch.ones(()) * 2), "has no graph to replay: it does not require grad"),
+        (lambda: torch.ones(()) * 2, "has no graph to replay: it does not require grad"),
         (lambda: torch.ones((), requires_grad=True).detach() * 2, "has no graph to replay: it does not require grad"),
     ],
 )
@@ -166,5 +170,11 @@ def test_every_replay_on_the_site_agrees_with_autograd_grad(path, cells):
         checked.append(replace(cell, code=code, lines=(cell.line,) * 3, replay=None, where=f"{cell.where} (replay check)"))
     (result,) = run_fresh([PageJob(path, checked)], Path(ROOT))
     assert result.failure is None, str(result.failure)
-    reports = [json.loads(output["text"]) for outputs, cell in zip(result.outputs, checked) if cell.where.endswith("(replay check)") for output in outputs if output["output_type"] == "stream"]
+    reports = [
+        json.loads(output["text"])
+        for outputs, cell in zip(result.outputs, checked)
+        if cell.where.endswith("(replay check)")
+        for output in outputs
+        if output["output_type"] == "stream"
+    ]
     assert len(reports) == len(records) and all(report == [] for report in reports), reports
