@@ -248,7 +248,7 @@ def layout_svg(data: dict, prefix: str) -> str:
         elif node["kind"] == "operation" and node["label"]:
             lines.append(node["label"])
         elif node["kind"] == "leaf":
-            lines.append(f"grad {_short(leaf_gradient.get(position))}")
+            lines.append(f"grad = {_short(leaf_gradient.get(position))}")
         graph.node(str(position), "\n".join(lines), id=node["id"], **{"class": f"atlas-replay-{node['kind']}"})
     sent = edge_gradients(data)
     for edge in data["edges"]:

@@ -88,7 +88,11 @@ def replay_html(data: dict) -> str:
     texts = step_texts(data)
     nodes = data["nodes"]
     leaves = [(nodes[step["node"]]["label"], _value(step["grad"])) for step in data["steps"] if "grad" in step]
-    ends = ", ".join(f"{html.escape(label)}: {html.escape(value)}" for label, value in leaves)
+    # The takeaway names the leaves' gradients when they are short enough to read in a sentence.
+    if all(len(value) <= 24 for _, value in leaves):
+        ends = "The leaves end with the gradients " + ", ".join(f"{html.escape(label)}: {html.escape(value)}" for label, value in leaves) + "."
+    else:
+        ends = "Each leaf shows its gradient once it has arrived."
     start = (
         f"Before the backward pass: {data['name']} = {_value(data['value'])}; the gradient of {data['name']} with respect to itself, 1, starts at the bottom."
     )
@@ -112,7 +116,7 @@ def replay_html(data: dict) -> str:
         f'<figcaption><span class="atlas-figure-title">The backward pass of <code>{name}</code>, replayed</span> '
         f'<span class="atlas-figure-description">PyTorch\'s engine ran these {len(texts)} steps in this order when this page was built; '
         f"every value shown is from that run. Arrows point the way gradients flow, from <code>{name}</code> at the bottom to the leaves at the top. "
-        f"The leaves end with the gradients {ends}.</span></figcaption>"
+        f"{ends}</span></figcaption>"
         f'<div class="atlas-replay-graph" role="img" aria-label="Backward graph of {name}: {len(nodes)} nodes">{data["svg"]}</div>'
         f'<p class="atlas-replay-status" aria-live="polite">{html.escape(start)}</p>'
         f'<details class="atlas-replay-steps"><summary>All {len(texts)} steps as text</summary><ol>{items}</ol></details>'

@@ -178,3 +178,66 @@ def test_every_replay_on_the_site_agrees_with_autograd_grad(path, cells):
         if output["output_type"] == "stream"
     ]
     assert len(reports) == len(records) and all(report == [] for report in reports), reports
+
+
+# --- in Chromium ---------------------------------------------------------------
+
+ACTIVE = "(figure) => { const node = figure.querySelector('g.node.atlas-replay-active'); return node ? node.id : null; }"
+LEAF_GRADIENTS = """(figure) => [...figure.querySelectorAll('g.node.atlas-replay-leaf')]
+  .map((node) => [...node.querySelectorAll('text')].map((text) => getComputedStyle(text).visibility === 'visible' ? text.textContent : '').join(' ').trim())"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_stepping_through_the_graph_chapters_replay_by_keyboard(browser, site_url, palette):
+    """Next (Enter) walks the engine's steps: the highlighted node and the text are the
+    recorded run's, and the last steps bring 14 to x and 10 to y; the slider and Play too."""
+    from tests.test_accessibility import FOCUS_RING, tab_to
+    from tests.test_reader import reader_page
+
+    with reader_page(browser, site_url + "graph/", f"replay-{palette}", color_scheme=palette) as page:
+        figure = page.locator("figure.atlas-replay").first
+        data = json.loads(figure.get_attribute("data-replay"))
+        total = len(data["steps"])
+        assert figure.get_attribute("data-replay-step") == "0" and figure.evaluate(ACTIVE) is None
+        assert figure.evaluate(LEAF_GRADIENTS) == ["x", "y"], "no gradient has reached a leaf before the pass"
+        tab_to(page, ".atlas-replay-controls button:nth-of-type(3)")
+        assert page.evaluate("() => document.activeElement.textContent") == "Next" and page.evaluate(FOCUS_RING)
+        for step in range(1, total + 1):
+            page.keyboard.press("Enter")
+            assert figure.evaluate(ACTIVE) == data["steps"][step - 1]["node"]
+            assert figure.locator(".atlas-replay-status").inner_text() == f"Step {step} of {total}: {data['steps'][step - 1]['text']}"
+        assert figure.evaluate(LEAF_GRADIENTS) == ["x grad = 14", "y grad = 10"]
+        last_texts = [step["text"] for step in data["steps"][-3:]]
+        assert any("The gradient 14 reaches leaf x" in text for text in last_texts) and any("The gradient 10 reaches leaf y" in text for text in last_texts)
+        # The slider: Home goes back before the pass, arrows step.
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.type") == "range"
+        page.keyboard.press("Home")
+        assert figure.get_attribute("data-replay-step") == "0" and figure.evaluate(LEAF_GRADIENTS) == ["x", "y"]
+        page.keyboard.press("ArrowRight")
+        assert figure.evaluate(ACTIVE) == data["steps"][0]["node"]
+        # Play runs on by itself; Space on it pauses.
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("() => document.activeElement.textContent") == "Play"
+        page.keyboard.press("Enter")
+        page.wait_for_function("(figure) => Number(figure.dataset.replayStep) >= 3", arg=figure.element_handle(), timeout=10_000)
+        page.keyboard.press("Space")
+        paused = figure.get_attribute("data-replay-step")
+        page.wait_for_timeout(1500)
+        assert figure.get_attribute("data-replay-step") == paused, "the replay went on after Pause"
+        # A node shows its forward value and saved tensors when focused.
+        figure.locator("g.node.atlas-replay-leaf").first.focus()
+        assert figure.locator(".atlas-replay-details").inner_text() == "leaf x, forward value 2."
+
+
+@pytest.mark.browser
+def test_the_replay_fits_a_phone(browser, site_url):
+    from tests.test_reader import reader_page
+
+    with reader_page(browser, site_url + "graph/", "replay-390", width=390) as page:
+        figure = page.locator("figure.atlas-replay").first
+        figure.scroll_into_view_if_needed()
+        width = figure.evaluate("(figure) => [figure.scrollWidth, figure.clientWidth, figure.querySelector('svg').getBoundingClientRect().width]")
+        assert width[0] <= width[1] + 1 and width[2] <= 390, width
