@@ -51,7 +51,7 @@ dtype = torch.float64
 # will differentiate through this function later, and although the in-place version happens
 # to give the right gradient here, an in-place update fails at `backward()` as soon as it
 # overwrites a tensor that autograd saved
-# ([the version counter](../grad-mode.md#modifying-a-tensor-that-backward-needs)).
+# ([the version counter](../update-loops.md#modifying-a-tensor-that-backward-needs)).
 #
 # </details>
 

@@ -25,21 +25,8 @@ uniform = torch.rand(3)  # U[0, 1)
 normal = torch.randn(2, 2)  # N(0, 1)
 coins = torch.bernoulli(torch.full((2, 4), 0.25))  # 1 with probability 0.25
 
-for name, t in [
-    ("from_list", from_list),
-    ("from_numpy", from_numpy),
-    ("joined", joined),
-    ("same_shape_zeros", same_shape_zeros),
-    ("ones", ones),
-    ("identity", identity),
-    ("sevens", sevens),
-    ("grid", grid),
-    ("steps", steps),
-    ("uniform", uniform),
-    ("normal", normal),
-    ("coins", coins),
-]:
+made = dict(from_numpy=from_numpy, same_shape_zeros=same_shape_zeros, identity=identity)
+for name, t in made.items():
     print(f"{name:17} shape={tuple(t.shape)!s:8} dtype={t.dtype}")
-print("grid  =", grid.tolist())
-print("steps =", steps.tolist())
+print("grid =", grid.tolist(), "| steps =", steps.tolist())
 print("coins =", coins.tolist())

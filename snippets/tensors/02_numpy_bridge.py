@@ -7,8 +7,7 @@ arr = np.zeros(3)
 shared = torch.from_numpy(arr)
 shared[0] = 1.0  # write through the tensor
 arr[1] = 2.0  # write through the array
-print("array :", arr)
-print("tensor:", shared)
+print("array:", arr, "| tensor:", shared)
 
 # .numpy() also shares memory (for a CPU tensor that does not require grad).
 t = torch.arange(3.0)
@@ -20,6 +19,4 @@ print("after t.add_(10), back =", back)
 copied = torch.tensor(arr)  # torch.tensor always copies
 converted = torch.from_numpy(arr).float()  # float64 -> float32: new memory
 arr[2] = 3.0
-print("arr       =", arr)
-print("copied    =", copied)
-print("converted =", converted)
+print("arr =", arr, "| copied =", copied.tolist(), "| converted =", converted.tolist())

@@ -21,9 +21,8 @@ print("xt stride", xt.stride(), "contiguous:", xt.is_contiguous())
 
 # reshape copies when it must; contiguous() makes the row-major copy explicitly.
 flat = xt.reshape(6)
-print("xt.reshape(6)           =", flat.tolist())
-print("xt.contiguous().view(6) =", xt.contiguous().view(6).tolist())
+print("xt.reshape(6) =", flat.tolist(), "= xt.contiguous().view(6):", torch.equal(flat, xt.contiguous().view(6)))
 
 # permute generalises transpose: images from (N, H, W, C) to (N, C, H, W).
 images = torch.zeros(8, 32, 32, 3)
-print("permuted shape:", tuple(images.permute(0, 3, 1, 2).shape))
+print("permuted:", images.permute(0, 3, 1, 2).shape)

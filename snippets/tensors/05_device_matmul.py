@@ -28,9 +28,6 @@ a @ b  # warm-up: the first call on a GPU also initialises its libraries
 
 t_cpu = best_time(lambda: a_cpu @ b_cpu)
 t_dev = best_time(lambda: a @ b)
-print(f"device: {device}")
-print(f"matmul 1024x1024 on the CPU : {t_cpu * 1e3:8.3f} ms")
-print(f"matmul 1024x1024 on {device:6} : {t_dev * 1e3:8.3f} ms")
-print(f"copying a and b to {device:6}: {t_copy * 1e3:8.3f} ms")
+print(f"1024x1024 matmul: {t_cpu * 1e3:.3f} ms on the CPU, {t_dev * 1e3:.3f} ms on {device}; copying a and b there: {t_copy * 1e3:.3f} ms")
 if device == "cuda":
     assert t_dev < t_cpu, "a GPU should beat the CPU on a 1024x1024 matmul"
