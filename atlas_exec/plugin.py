@@ -192,7 +192,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         title = display_title(fence, self.snippets_dir)
         if title:
             options["title"] = title
-        code = _PLAIN_NAMES.sub(r"\1", highlight(src=cell.code, language=language, options=options, md=md, **kwargs))
+        code = _compact_highlight(highlight(src=cell.code, language=language, options=options, md=md, **kwargs))
         outputs = ""
         result = page.result
         if result is not None and int(index) < len(result.outputs):
@@ -269,6 +269,19 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 # code text (--md-code-hl-name-color is --md-code-fg-color): the spans change
 # nothing a reader sees and were a sixth of a chapter's bytes.
 _PLAIN_NAMES = re.compile(r'<span class="n">([^<]*)</span>')
+# Operators and punctuation have one colour in both palettes (Material's
+# --md-code-hl-operator-color and --md-code-hl-punctuation-color, equal in
+# atlas.css too): a run of them, with the spaces between, needs one span.
+_SYMBOL_RUN = re.compile(r'<span class="[op]">[^<]*</span>(?:[ \t]*<span class="[op]">[^<]*</span>)+')
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _compact_highlight(code_html: str) -> str:
+    """Pygments' HTML with the spans that change no colour removed or merged (what a reader sees is unchanged)."""
+    code_html = _PLAIN_NAMES.sub(r"\1", code_html)
+    return _SYMBOL_RUN.sub(lambda run: f'<span class="p">{_TAGS.sub("", run[0])}</span>', code_html)
+
+
 # Inline stylesheets big enough to be worth a file of their own (small ones stay).
 _LARGE_STYLE = re.compile(r"<style\b[^>]*>((?:(?!</style>).){4000,}?)</style>", re.S)
 

@@ -100,3 +100,16 @@ def test_the_stamp_goes_under_the_first_title_element():
     assert _after_title(page, "[stamp]") == '<!-- <h1>in a comment</h1> -->\n<h1 id="t">Title<a href="#t">¶</a></h1>[stamp]\n<p>Prose</p>'
     assert _after_title("<p>No title: the theme writes it from front matter</p>", "[stamp]").startswith("[stamp]<p>")
     assert "PyTorch 2.13.0 on CPU, Python 3.11.7, 2026-01-02" in stamp
+
+
+def test_operators_and_punctuation_share_one_colour_so_their_spans_can_merge():
+    """The plugin merges runs of operator and punctuation spans in executed code; that is
+    invisible only while both have one colour in both palettes."""
+    import re
+
+    from tests.conftest import ROOT
+
+    css = (ROOT / "docs/assets/stylesheets/atlas.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--md-code-hl-(operator|punctuation)-color:\s*([^;]+);", css))
+    assert colours.get("operator") == colours.get("punctuation"), colours
+    assert not re.search(r"--md-code-hl-(operator|punctuation)-color", css.split('[data-md-color-scheme="slate"]', 1)[1].split("}", 1)[0])
