@@ -117,7 +117,7 @@ def replay_html(data: dict) -> str:
         f'<span class="atlas-figure-description">PyTorch\'s engine ran these {len(texts)} steps in this order when this page was built; '
         f"every value shown is from that run. Arrows point the way gradients flow, from <code>{name}</code> at the bottom to the leaves at the top. "
         f"{ends}</span></figcaption>"
-        f'<div class="atlas-replay-graph" role="img" aria-label="Backward graph of {name}: {len(nodes)} nodes">{data["svg"]}</div>'
+        f'<div class="atlas-replay-graph" role="group" aria-label="Backward graph of {name}: {len(nodes)} nodes">{data["svg"]}</div>'
         f'<p class="atlas-replay-status" aria-live="polite">{html.escape(start)}</p>'
         f'<details class="atlas-replay-steps"><summary>All {len(texts)} steps as text</summary><ol>{items}</ol></details>'
         "</figure>"

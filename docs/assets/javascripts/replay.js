@@ -56,6 +56,7 @@
         // A leaf's second line is the gradient that reaches it: hidden until it does.
         const texts = node.querySelectorAll("text");
         if (node.classList.contains("atlas-replay-leaf") && texts.length > 1) texts[1].classList.toggle("atlas-replay-pending", at > current);
+        label(node);
       });
       edgeStep.forEach(function (at, edge) {
         edge.classList.toggle("atlas-replay-flowing", at === current);
@@ -99,13 +100,20 @@
       show(current + moves[event.key]);
     });
 
+    // A node's name starts with the text it shows (WCAG 2.5.3), then what it holds.
+    function label(node) {
+      const text = data.details[node.id];
+      if (!text) return;
+      const shown = Array.from(node.querySelectorAll("text")).filter(function (line) { return !line.classList.contains("atlas-replay-pending"); });
+      node.setAttribute("aria-label", shown.map(function (line) { return line.textContent; }).join(" ") + ". " + text);
+    }
+
     // Forward values and saved tensors of a node, on hover or keyboard focus.
     graph.querySelectorAll("g.node").forEach(function (node) {
       const text = data.details[node.id];
       if (!text) return;
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "button");
-      node.setAttribute("aria-label", text);
       const describe = function () { details.textContent = text; };
       node.addEventListener("mouseenter", describe);
       node.addEventListener("focus", describe);
