@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from atlas_exec.plugin import _after_title
-from atlas_exec.render import MAX_LINES, render_outputs, render_stamp
+from atlas_exec.render import MAX_LINES, figure_html, figure_json, figure_uri, render_outputs, render_stamp
 from atlas_exec.terminal import screen_text
 
 ESC = "\x1b"
@@ -100,3 +102,12 @@ def test_the_stamp_goes_under_the_first_title_element():
     assert _after_title(page, "[stamp]") == '<!-- <h1>in a comment</h1> -->\n<h1 id="t">Title<a href="#t">¶</a></h1>[stamp]\n<p>Prose</p>'
     assert _after_title("<p>No title: the theme writes it from front matter</p>", "[stamp]").startswith("[stamp]<p>")
     assert "PyTorch 2.13.0 on CPU, Python 3.11.7, 2026-01-02" in stamp
+
+
+def test_a_figure_names_its_json_file_instead_of_carrying_it():
+    figure = {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {"title": {"text": "Loss"}, "template": {"layout": {}}}}
+    payload = figure_json(figure)
+    html = figure_html(figure)
+    assert f'data-src="{figure_uri(payload)}"' in html and "[1,2]" not in html
+    assert figure_uri(payload).startswith("assets/figures/") and figure_uri(payload).endswith(".json")
+    assert json.loads(payload) == {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {"title": {"text": "Loss"}}, "frames": []}
