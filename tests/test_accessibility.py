@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ARTIFACTS, ROOT
+from tests.conftest import ARTIFACTS, ROOT, site_urls
 
 pytestmark = pytest.mark.browser
 
@@ -42,12 +42,6 @@ RUN_AXE = """async () => {
 }"""
 
 
-def site_pages(site) -> list[str]:
-    """Every page of the built site (chapters and lab notebooks), as sitemap.xml lists them."""
-    locations = re.findall(r"<loc>(.*?)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
-    return [location.removeprefix(locations[0]) for location in locations]
-
-
 def allowed(rule: str, target: str) -> bool:
     return any(entry["rule"] == rule and re.search(entry["target"], target) for entry in ALLOWLIST)
 
@@ -55,8 +49,6 @@ def allowed(rule: str, target: str) -> bool:
 def load(page, url: str) -> None:
     page.goto(url, wait_until="networkidle")
     page.evaluate(DRAW_ALL_FIGURES)
-    if page.locator(".arithmatex, .jp-RenderedMarkdown").count():
-        page.wait_for_selector("body[data-math-typeset='true']", timeout=20_000)
 
 
 def axe_problems(page) -> list[str]:
@@ -73,7 +65,7 @@ def axe_problems(page) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pages_to_audit(built_site):
-    return [(url, width) for url in site_pages(built_site) for width in ([1280, 390] if url in PHONE_PAGES else [1280])]
+    return [(url, width) for url in site_urls(built_site) for width in ([1280, 390] if url in PHONE_PAGES else [1280])]
 
 
 @pytest.mark.parametrize("palette", PALETTES)
