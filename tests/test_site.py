@@ -200,3 +200,16 @@ def test_figures_are_files_fetched_when_drawn_not_json_in_the_page(built_site):
     assert drawn >= 20
     gradient_descent = (built_site / "gradient-descent" / "index.html").read_text(encoding="utf-8")
     assert gradient_descent.count('class="atlas-plotly"') == 8
+
+
+def test_a_tex_error_fails_the_build_naming_the_page_and_the_formula(tmp_path):
+    """MathJax in a browser draws an unknown macro in red; the build refuses it."""
+    from mkdocs.exceptions import PluginError
+
+    from atlas_exec.formulas import MathTypesetter, find_math
+
+    page = find_math('<p><span class="arithmatex">\\(x \\notamacro y\\)</span> and <span class="arithmatex">\\(x^2\\)</span></p>', "docs/broken.md")
+    with pytest.raises(PluginError) as failure:
+        MathTypesetter(tmp_path).typeset([page])
+    assert "docs/broken.md" in str(failure.value) and "\\notamacro" in str(failure.value)
+    assert not list(tmp_path.glob("*.json")), "a failed typesetting is not cached"
