@@ -10,7 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # JavaScript from the npm registry (package.json, pinned by package-lock.json):
-# the 2-D plotly.js bundle the site serves, and axe-core for the browser tests.
+# the 2-D plotly.js bundle the site serves, MathJax 3 (mathjax-full), which the
+# build runs with Node.js to typeset the site's math, axe-core for the browser
+# tests and Lighthouse for `make bench`.
 NPM_INSTALLED := node_modules/.installed
 # Not tracked (1.5 MB): copied from node_modules on first use.
 PLOTLY_CARTESIAN := docs/assets/javascripts/plotly-cartesian/plotly.min.js
@@ -25,7 +27,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 	touch $@
 
 $(NPM_INSTALLED): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing (the site's 2-D plotly.js and the accessibility tests come from the npm registry): sudo apt-get install npm"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is missing (the site's 2-D plotly.js, the MathJax that typesets its math and the accessibility tests come from the npm registry): sudo apt-get install npm"; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 

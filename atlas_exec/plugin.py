@@ -28,9 +28,10 @@ from .cache import ExecutionCache, PageResult
 from .errors import FenceError
 from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, fork_server, page_cells
 from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, claim_python_fences, display_title, front_matter_lines, tag_cells
+from .formulas import FONTS_URI, MATHJAX, STYLESHEET_URI, MathTypesetter, find_math, fonts, replaced
 from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
 from .notebooks import Links, chapter_notebook, chapter_script, fold_solutions, published_notebook, requirement_pins, runnable_pycon
-from .render import render_outputs, render_stamp
+from .render import PLOTLY_MIME, figure_json, figure_uri, render_outputs, render_stamp
 
 log = logging.getLogger("mkdocs.plugins.atlas_exec")
 # The 2-D plotly.js bundle (npm plotly.js-cartesian-dist-min), copied into docs/ by the Makefile.
@@ -77,6 +78,12 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         self.lab_results: dict[str, PageResult] = {}
         self.rendering: _Page | None = None
         self.notebook_css: dict[str, str] = {}  # site path -> stylesheet moved out of lab pages
+        self.built_pages: list[tuple[str, str]] = []  # (written file, docs/page.md) of this build, for the math
+        self.typesetter = MathTypesetter(self.root / self.config.cache_dir / "math")
+        # The stylesheet of the math typeset at build time (formulas.py), on every page:
+        # instant navigation swaps the content, never the stylesheets of <head>.
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.append(STYLESHEET_URI)
         claim_python_fences(config.mdx_configs.setdefault("pymdownx.superfences", {}), self._validate_fence, self._format_fence)
         if self.serving and self.config.execute:
             # Warm before the first code edit even when the first build runs nothing.
@@ -92,6 +99,10 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         if files.get_file_from_path(CARTESIAN_PLOTLY) is None:
             # atlas.js draws 2-D figures with it: without it they would silently stay blank.
             raise PluginError(f"docs/{CARTESIAN_PLOTLY} is missing: `make build` or `make serve` installs it from the npm registry (npm ci, see package.json)")
+        if not (MATHJAX / "package.json").is_file():
+            # The build typesets every formula with it (formulas.py).
+            raise PluginError("node_modules/mathjax-full is missing: `make build` or `make serve` installs it from the npm registry (npm ci, see package.json)")
+        self.built_pages = []
         errors: list[str] = []
         self.pages = {}
         for file in files.documentation_pages():
@@ -127,7 +138,21 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             files.append(download)
         for asset in _site_assets(config):
             files.append(asset)
+        for figure in self._figure_files(config):
+            files.append(figure)
         return files
+
+    def _figure_files(self, config) -> list[File]:
+        """Each Plotly figure's JSON as a file of the site, which atlas.js fetches when the figure nears the viewport."""
+        results = [page.result for page in self.pages.values()] + list(self.lab_results.values())
+        figures: dict[str, str] = {}
+        for result in results:
+            for cell in result.outputs if result is not None else []:
+                for output in cell:
+                    if PLOTLY_MIME in output.get("data", {}):
+                        payload = figure_json(output["data"][PLOTLY_MIME])
+                        figures[figure_uri(payload)] = payload
+        return [File.generated(config, uri, content=payload) for uri, payload in figures.items()]
 
     def _chapter_downloads(self, config) -> list[File]:
         """notebooks/<chapter>.ipynb and notebooks/<chapter>.py of every executed chapter."""
@@ -211,7 +236,7 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
     def on_page_content(self, html_text: str, *, page, config, files) -> str:
         if page.file.src_uri.endswith(".ipynb"):
             # mkdocs-jupyter's template loads MathJax 2 and mermaid from CDNs; the
-            # site serves MathJax 3 itself and uses no mermaid in notebooks.
+            # build typesets the notebooks' math itself (on_post_build) and they use no mermaid.
             html_text = fold_solutions(_without_cdn_scripts(html_text))
             return _LARGE_STYLE.sub(lambda style: self._linked_stylesheet(style[1], page), html_text)
         rendered, self.rendering = self.rendering, None
@@ -252,11 +277,30 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         self.notebook_css[uri] = css
         return f'<link rel="stylesheet" href="{get_relative_url(uri, page.url)}">'
 
+    def on_post_page(self, output: str, *, page, config) -> str:
+        self.built_pages.append((page.file.abs_dest_path, self._display_path(page.file)))
+        return output
+
     def on_post_build(self, *, config) -> None:
         for uri, css in self.notebook_css.items():
             target = Path(config.site_dir) / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(css, encoding="utf-8")
+        self._typeset_math(Path(config.site_dir))
+
+    def _typeset_math(self, site_dir: Path) -> None:
+        """Every written page with its math typeset (one run of MathJax for the whole site), and the math's stylesheet."""
+        texts = {path: Path(path).read_text(encoding="utf-8") for path, _ in self.built_pages}
+        found = [(path, find_math(texts[path], name)) for path, name in self.built_pages]
+        found = [(path, math) for path, math in found if math.formulas or math.fragments]
+        css = "/* No page of this site has math. */\n"
+        if found:
+            formulas, fragments, css = self.typesetter.typeset([math for _, math in found])
+            for (path, math), page_formulas, page_fragments in zip(found, formulas, fragments):
+                Path(path).write_text(replaced(texts[path], math, page_formulas, page_fragments), encoding="utf-8")
+        target = site_dir / STYLESHEET_URI
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
 
 
 def _download_stem(uri: str) -> str:
@@ -320,13 +364,10 @@ def _without_cdn_scripts(html_text: str) -> str:
 
 
 def _site_assets(config) -> list[File]:
-    """plotly.js and MathJax, served by the site itself (no CDN, works offline)."""
-    import mathjax
+    """The full plotly.js bundle and MathJax's fonts, served by the site itself (no CDN, works offline)."""
     import plotly.offline
 
     assets = [File.generated(config, "assets/javascripts/plotly.min.js", content=plotly.offline.get_plotlyjs())]
-    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-    for source in [es5 / "tex-chtml.js", *sorted((es5 / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))]:
-        uri = "assets/javascripts/mathjax/" + source.relative_to(es5).as_posix()
-        assets.append(File.generated(config, uri, abs_src_path=str(source)))
+    for source in fonts():
+        assets.append(File.generated(config, f"{FONTS_URI}/{source.name}", abs_src_path=str(source)))
     return assets

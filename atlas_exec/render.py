@@ -6,6 +6,7 @@ cover them in milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -72,28 +73,50 @@ def _pre(text: str, kind: str, label: str, warnings: list[str]) -> str:
     return f'<div class="atlas-output atlas-{kind}" data-label="{label}"><pre>{html.escape(text)}</pre>{note}</div>'
 
 
+# Where the site serves figures' JSON (the plugin writes the files, named by their content).
+FIGURES_URI = "assets/figures"
+
+
+def _drawn_figure(figure: dict) -> dict:
+    """What atlas.js draws: the data, the layout without a template (the site draws every
+    figure with its own light/dark template) and the animation frames."""
+    layout = {key: value for key, value in figure.get("layout", {}).items() if key != "template"}
+    return {"data": figure.get("data", []), "layout": layout, "frames": figure.get("frames", [])}
+
+
+def figure_json(figure: dict) -> str:
+    """The JSON file of a figure that atlas.js fetches and draws."""
+    return json.dumps(_drawn_figure(figure), separators=(",", ":"))
+
+
+def figure_uri(payload: str) -> str:
+    """The figure file's path under the site, named by its content (the same figure twice is one file)."""
+    return f"{FIGURES_URI}/{hashlib.sha256(payload.encode()).hexdigest()[:16]}.json"
+
+
 def figure_html(figure: dict) -> str:
-    """A Plotly figure as a <figure>: its title and takeaway as the caption, its JSON for atlas.js.
+    """A Plotly figure as a <figure>: its title and takeaway as the caption, where atlas.js finds its JSON.
 
     The takeaway is what a reader who cannot see the chart should learn from it:
     the page sets it with ``fig.update_layout(meta={"description": "..."})``.
-    atlas.js draws the figure when it nears the viewport, shows the title in the
-    caption instead of inside the plot, and mirrors Plotly's sliders and buttons
-    as HTML controls. data-plotly-bundle says which plotly.js bundle can draw it.
+    The figure's JSON is a file of its own (figure_json, at figure_uri, which
+    data-src names relative to the site's root): a page does not carry the
+    data of figures a reader may never scroll to. atlas.js fetches and draws
+    the figure when it nears the viewport, shows the title in the caption
+    instead of inside the plot, and mirrors Plotly's sliders and buttons as
+    HTML controls. data-plotly-bundle says which plotly.js bundle can draw it.
     """
     layout = figure.get("layout", {})
     title = layout.get("title", {})
     title = title.get("text", "") if isinstance(title, dict) else str(title)
     meta = layout.get("meta")
     description = meta.get("description", "") if isinstance(meta, dict) else ""
-    # The site draws every figure with its own light/dark template (atlas.js).
-    layout = {key: value for key, value in layout.items() if key != "template"}
-    figure = {"data": figure.get("data", []), "layout": layout, "frames": figure.get("frames", [])}
+    figure = _drawn_figure(figure)
     # Trace types in plotly.js's cartesian bundle (npm plotly.js-cartesian-dist-min); others need the full one.
     cartesian = {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image", "pie", "scatter", "scatterternary", "violin"}
     traces = figure["data"] + [trace for frame in figure["frames"] for trace in frame.get("data", [])]
     bundle = "cartesian" if {trace.get("type", "scatter") for trace in traces} <= cartesian else "full"
-    payload = html.escape(json.dumps(figure, separators=(",", ":")), quote=True)
+    source = figure_uri(figure_json(figure))
     title = html.escape(title or "Interactive figure")
     caption = f'<span class="atlas-figure-title">{title}</span>'
     if description:
@@ -101,7 +124,7 @@ def figure_html(figure: dict) -> str:
     # role="group": the plot holds Plotly's toolbar buttons, which an image role would hide.
     return (
         f'<figure class="atlas-figure"><figcaption>{caption}</figcaption>'
-        f'<div class="atlas-plotly" role="group" aria-label="{title}" data-plotly-bundle="{bundle}" data-figure="{payload}"></div></figure>'
+        f'<div class="atlas-plotly" role="group" aria-label="{title}" data-plotly-bundle="{bundle}" data-src="{source}"></div></figure>'
     )
 
 

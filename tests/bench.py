@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import io
 import json
 import os
 import re
@@ -24,7 +25,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from atlas_exec.execute import environment, page_cells, page_environment
-from tests.conftest import ROOT, QuietHandler, launch_chromium, served
+from tests.conftest import CHROMIUM_ARGS, ROOT, QuietHandler, chromium_path, launch_chromium, served, site_urls
 
 # A chapter without figures: its rebuild times the engine, not Plotly.
 EDITED_CHAPTER = ROOT / "docs" / "tensors.md"
@@ -41,6 +42,13 @@ MAX_TEST_OVERHEAD_S = 60
 # Under `mkdocs serve`, a code edit shows within this of a prose edit.
 MAX_SERVE_CODE_OVER_PROSE_S = 1.0
 MAX_CHAPTER_HTML = 150_000  # bytes, for a chapter page without figures
+# Lighthouse (npm, package.json), mobile form factor (its default: a mid-range phone, 4x CPU
+# slowdown, slow 4G, simulated), performance only, on these pages at least.
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_PAGES = {"graph/", "gradient-descent/"}
+LIGHTHOUSE_METRICS = ("total-blocking-time", "first-contentful-paint", "largest-contentful-paint", "speed-index", "cumulative-layout-shift")
+MIN_LIGHTHOUSE_SCORE = 80
+MAX_TOTAL_BLOCKING_MS = 600
 
 # Figures are drawn as they near the viewport: a reader scrolling through the page.
 SCROLL_TO_FIGURES = """async () => {
@@ -262,6 +270,31 @@ class CachingHandler(QuietHandler):
         super().end_headers()
 
 
+class CompressingHandler(CachingHandler):
+    """Serves as GitHub Pages does: a max-age, and text (HTML, CSS, JS, JSON, SVG) gzip-compressed for a
+    browser that accepts it. Lighthouse measures through it: its simulated mobile network would
+    otherwise carry bytes that no reader of the hosted site downloads."""
+
+    COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map")
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the redirect of a folder to its name with a slash
+            path = path / "index.html"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file() or path.suffix not in self.COMPRESSED:
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @functools.cache
 def gzip_bytes(file: Path) -> int:
     """The bytes a host that compresses (GitHub Pages does, with gzip) sends for a file."""
@@ -293,8 +326,7 @@ def measure_pages(site_dir: Path) -> tuple[list[dict], dict]:
     """Every page on a first visit (fresh browser), and as the second page of a visit (browser cache warm)."""
     from playwright.sync_api import sync_playwright
 
-    locations = re.findall(r"<loc>(.*?)</loc>", (site_dir / "sitemap.xml").read_text(encoding="utf-8"))
-    urls = [location.removeprefix(locations[0]) for location in locations]  # the first is the home page
+    urls = site_urls(site_dir)
     print(f"bench: visiting {len(urls)} pages in Chromium", file=sys.stderr, flush=True)
     pages = []
     with served(site_dir, CachingHandler) as base, sync_playwright() as playwright:
@@ -318,6 +350,42 @@ def measure_pages(site_dir: Path) -> tuple[list[dict], dict]:
         record["second_page"] = second
     bundles = [name for step in walk for name in step["plotly_bundles_fetched"]]
     return pages, {"pages_visited": len(walk), "plotly_fetches": len(bundles), "plotly_bundles": {name: bundles.count(name) for name in sorted(set(bundles))}}
+
+
+def lighthouse(site_dir: Path, urls: list[str]) -> dict[str, dict]:
+    """Lighthouse's mobile performance score and its metrics for each page, served as GitHub Pages serves it."""
+    if not LIGHTHOUSE.is_file():
+        sys.exit("node_modules/.bin/lighthouse is missing: `make bench` installs it from the npm registry (npm ci, see package.json)")
+    chrome = chromium_path()
+    if chrome is None:
+        sys.exit("Chromium is missing (Lighthouse runs in it): sudo apt-get install chromium")
+    print(f"bench: Lighthouse on {len(urls)} pages", file=sys.stderr, flush=True)
+    results = {}
+    with served(site_dir, CompressingHandler) as base, tempfile.TemporaryDirectory() as folder:
+        for url in urls:
+            report = Path(folder) / "report.json"
+            command = [str(LIGHTHOUSE), base + url, "--only-categories=performance", "--output=json", f"--output-path={report}", "--quiet"]
+            command.append("--chrome-flags=" + " ".join(["--headless", *CHROMIUM_ARGS]))
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=ENVIRONMENT | {"CHROME_PATH": chrome})
+            if done.returncode != 0 or not report.is_file():
+                sys.exit(f"Lighthouse failed on /{url}:\n{done.stderr[-3000:]}")
+            data = json.loads(report.read_text(encoding="utf-8"))
+            audits = data["audits"]
+            if data.get("runtimeError") or data["categories"]["performance"]["score"] is None:
+                sys.exit(f"Lighthouse could not measure /{url}: {data.get('runtimeError') or data.get('runWarnings')}")
+            metric = {name: audits[name]["numericValue"] for name in LIGHTHOUSE_METRICS}
+            results[url] = {
+                "score": round(100 * data["categories"]["performance"]["score"]),
+                "total_blocking_ms": round(metric["total-blocking-time"]),
+                "first_contentful_paint_ms": round(metric["first-contentful-paint"]),
+                "largest_contentful_paint_ms": round(metric["largest-contentful-paint"]),
+                "speed_index_ms": round(metric["speed-index"]),
+                "cumulative_layout_shift": round(metric["cumulative-layout-shift"], 3),
+                "lighthouse": data["lighthouseVersion"],
+                "benchmark_index": data["environment"].get("benchmarkIndex"),
+                "warnings": data.get("runWarnings", []),
+            }
+    return results
 
 
 def machine() -> dict:
@@ -381,6 +449,17 @@ def targets(builds: dict, pages: list[dict], walk: dict, floor: dict, serve: dic
                 tests["seconds"] <= test_ceiling,
             ),
         )
+    for page in pages:
+        measured = page.get("lighthouse")
+        if measured and page["url"].removeprefix("/") in LIGHTHOUSE_PAGES:
+            rows.append(
+                (
+                    f"Lighthouse, mobile: {page['url']}",
+                    f"performance {measured['score']}, total blocking time {measured['total_blocking_ms']} ms",
+                    f"≥ {MIN_LIGHTHOUSE_SCORE}, ≤ {MAX_TOTAL_BLOCKING_MS} ms",
+                    measured["score"] >= MIN_LIGHTHOUSE_SCORE and measured["total_blocking_ms"] <= MAX_TOTAL_BLOCKING_MS,
+                )
+            )
     return [{"measure": measure, "value": value, "target": target, "passed": passed} for measure, value, target, passed in rows]
 
 
@@ -403,8 +482,8 @@ def markdown(builds: dict, tests: dict | None, pages: list[dict], checked: list[
     lines += [f"| {row['measure']} | {row['value']} | {row['target']} | {'✅' if row['passed'] else '❌'} |" for row in checked]
     lines += [
         "",
-        "| page | HTML KB | figures | JS+CSS KB, first visit / second page | gzip KB transferred, first / second | plotly.js fetched | figures drawn, ms |",
-        "|---|---:|---:|---:|---:|:-:|---:|",
+        "| page | HTML KB | figures | JS+CSS KB, first visit / second page | gzip KB transferred, first / second | plotly.js fetched | figures drawn, ms | Lighthouse mobile: performance, TBT ms |",
+        "|---|---:|---:|---:|---:|:-:|---:|---:|",
     ]
     yes_no = {True: "yes", False: "no"}
     for page in pages:
@@ -412,17 +491,37 @@ def markdown(builds: dict, tests: dict | None, pages: list[dict], checked: list[
         weight = f"{first['js_css_bytes'] / 1000:.0f} / {second['js_css_bytes'] / 1000:.0f}"
         drawn = f"{first['figures_drawn_ms']} / {second['figures_drawn_ms']}" if first["figures"] else "—"
         gzipped = f"{first['gzip_bytes'] / 1000:.0f} / {second['gzip_bytes'] / 1000:.0f}"
+        measured = page.get("lighthouse")
+        scored = f"{measured['score']}, {measured['total_blocking_ms']}" if measured else "—"
         lines.append(
-            f"| {page['url']} | {page['html_bytes'] / 1000:.0f} | {first['figures']} | {weight} | {gzipped} | {yes_no[first['plotly_fetched']]} / {yes_no[second['plotly_fetched']]} | {drawn} |"
+            f"| {page['url']} | {page['html_bytes'] / 1000:.0f} | {first['figures']} | {weight} | {gzipped} | {yes_no[first['plotly_fetched']]} / {yes_no[second['plotly_fetched']]} | {drawn} | {scored} |"
         )
-    return "\n".join(lines) + "\n\nPer page, a / b = first visit (fresh browser) / second page of a visit (browser cache warm). KB = 1000 bytes, uncompressed."
+    return "\n".join(lines) + (
+        "\n\nPer page, a / b = first visit (fresh browser) / second page of a visit (browser cache warm). KB = 1000 bytes, uncompressed."
+        " Lighthouse: mobile form factor, simulated throttling, a first visit, the site served gzip-compressed as GitHub Pages serves it."
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-tests", action="store_true", help="leave out the test suite (while working on the benchmark)")
+    parser.add_argument("--only-lighthouse", action="store_true", help="only Lighthouse on every page of a warm build (while working on page speed)")
     arguments = parser.parse_args()
     about = machine()
+    if arguments.only_lighthouse:
+        with tempfile.TemporaryDirectory() as sites:
+            build(Path(sites) / "site")
+            urls = site_urls(Path(sites) / "site")
+            scores = lighthouse(Path(sites) / "site", urls)
+        print(
+            f"Load average (1, 5, 15 min) at the start: {', '.join(f'{value:.2f}' for value in about['load_average_at_start'])}; at the end: {', '.join(f'{value:.2f}' for value in os.getloadavg())}.\n"
+        )
+        print("| page | performance | total blocking time, ms | FCP, ms | LCP, ms | CLS |\n|---|---:|---:|---:|---:|---:|")
+        for url, measured in scores.items():
+            print(
+                f"| /{url} | {measured['score']} | {measured['total_blocking_ms']} | {measured['first_contentful_paint_ms']} | {measured['largest_contentful_paint_ms']} | {measured['cumulative_layout_shift']} |"
+            )
+        return
     builds = {}
     with tempfile.TemporaryDirectory() as sites:
         sites = Path(sites)
@@ -441,6 +540,9 @@ def main() -> None:
             build(sites / "no-execution", config)
             builds["no_execution"] = build(sites / "no-execution", config)
         pages, walk = measure_pages(sites / "warm")
+        scores = lighthouse(sites / "warm", [page["url"].removeprefix("/") for page in pages])
+        for page in pages:
+            page["lighthouse"] = scores[page["url"].removeprefix("/")]
     floor = serial_floor()
     serve = serve_latency()
     doubled = doubled_site()

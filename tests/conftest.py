@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,12 @@ def browser():
 def launch_chromium(playwright):
     # executable_path None: Playwright's own browser
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def site_urls(site: Path) -> list[str]:
+    """Every page of the built site (chapters and lab notebooks), relative to its root, as sitemap.xml lists them."""
+    locations = re.findall(r"<loc>(.*?)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
+    return [location.removeprefix(locations[0]) for location in locations]  # the first is the home page
 
 
 def page_urls() -> list[str]:

@@ -156,7 +156,6 @@ _EQUATIONS = """() => [...document.querySelectorAll('mjx-container[display="true
 @pytest.mark.parametrize("url", ["backprop/", "gradient-descent/", "labs/01-gradient-descent/", "labs/02-backprop-by-hand/", "labs/04-newton-root/"])
 def test_display_equations_fit_or_scroll_with_a_cue(browser, site_url, url, width):
     with reader_page(browser, site_url + url, f"equations-{url.strip('/').replace('/', '-')}-{width}", width) as page:
-        page.wait_for_selector("body[data-math-typeset='true']", timeout=20_000)
         equations = page.evaluate(_EQUATIONS)
         assert equations, "no display equation on the page"
         bad = [e for e in equations if e["clipped"] or (e["wide"] and not (e["scrolls"] and e["cue"]))]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from atlas_exec.plugin import _after_title
-from atlas_exec.render import MAX_LINES, render_outputs, render_stamp
+from atlas_exec.render import MAX_LINES, figure_html, figure_json, figure_uri, render_outputs, render_stamp
 from atlas_exec.terminal import screen_text
 
 ESC = "\x1b"
@@ -113,3 +115,12 @@ def test_operators_and_punctuation_share_one_colour_so_their_spans_can_merge():
     colours = dict(re.findall(r"--md-code-hl-(operator|punctuation)-color:\s*([^;]+);", css))
     assert colours.get("operator") == colours.get("punctuation"), colours
     assert not re.search(r"--md-code-hl-(operator|punctuation)-color", css.split('[data-md-color-scheme="slate"]', 1)[1].split("}", 1)[0])
+
+
+def test_a_figure_names_its_json_file_instead_of_carrying_it():
+    figure = {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {"title": {"text": "Loss"}, "template": {"layout": {}}}}
+    payload = figure_json(figure)
+    html = figure_html(figure)
+    assert f'data-src="{figure_uri(payload)}"' in html and "[1,2]" not in html
+    assert figure_uri(payload).startswith("assets/figures/") and figure_uri(payload).endswith(".json")
+    assert json.loads(payload) == {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {"title": {"text": "Loss"}}, "frames": []}

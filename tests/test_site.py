@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -146,10 +147,69 @@ def test_no_page_references_a_third_party_script_or_stylesheet(built_site):
         assert not external, f"{html_file.relative_to(built_site)} loads {external}"
 
 
-def test_plotly_and_mathjax_are_served_by_the_site(built_site):
+def test_plotly_and_the_math_fonts_are_served_by_the_site(built_site):
     from plotly.offline import get_plotlyjs
+
+    from atlas_exec.formulas import fonts
 
     # Exactly the plotly.js of the installed Python package: it can draw what that package emits.
     assert (built_site / "assets/javascripts/plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
-    assert (built_site / "assets/javascripts/mathjax/tex-chtml.js").is_file()
-    assert list((built_site / "assets/javascripts/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    # The fonts of the MathJax release that typeset the math (their metrics are in its stylesheet).
+    served = built_site / "assets" / "fonts" / "mathjax"
+    assert fonts() and all((served / font.name).read_bytes() == font.read_bytes() for font in fonts())
+
+
+# Text a reader would see as TeX source: a formula MathJax did not typeset.
+_TEX_LEFT = re.compile(r"\$[^$\s][^$]*\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+_TYPESET_OR_CODE = re.compile(r"<(mjx-container|code|pre)\b.*?</\1>", re.S)
+
+
+def test_math_is_typeset_when_the_site_is_built_and_no_page_loads_mathjax(built_site):
+    """Formulas arrive typeset (CHTML with the MathML screen readers read): no page runs MathJax."""
+    for html_file in built_site.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        name = html_file.relative_to(built_site).as_posix()
+        assert not re.search(r"<script\b[^>]*\bsrc=\"[^\"]*mathjax", html, re.I), f"{name} loads MathJax"
+        untypeset = re.findall(r'<(?:span|div) class="arithmatex">(?!<mjx-container)(.{0,40})', html)
+        assert not untypeset, f"{name}: {len(untypeset)} formulas left as TeX, e.g. {untypeset[0]!r}"
+        for cell in re.findall(r'<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>(.*?)</div>\n</div>', html, re.S):
+            left = _TEX_LEFT.findall(re.sub(r"<[^>]+>", "", _TYPESET_OR_CODE.sub("", cell)))
+            assert not left, f"{name}: TeX left in a notebook cell: {left[:3]}"
+    for url, formulas in (("gradient-descent", 150), ("labs/01-gradient-descent", 10)):
+        html = (built_site / url / "index.html").read_text(encoding="utf-8")
+        assert html.count("<mjx-container") >= formulas, url
+        assert html.count("<mjx-container") == html.count("<mjx-assistive-mml"), f"{url}: a formula without the MathML a screen reader reads"
+    fonts = built_site / "assets" / "fonts" / "mathjax"
+    css = (built_site / "assets" / "stylesheets" / "mathjax.css").read_text(encoding="utf-8")
+    assert "mjx-container" in css and list(fonts.glob("*.woff"))
+    assert all((fonts / name).is_file() for name in re.findall(r"url\(\"?\.\./fonts/mathjax/([^\")]+)\"?\)", css)), "a font the stylesheet names is missing"
+
+
+def test_figures_are_files_fetched_when_drawn_not_json_in_the_page(built_site):
+    """A figure's JSON is a file of its own (fetched as the figure nears the viewport), not an attribute of the page."""
+    drawn = 0
+    for html_file in built_site.rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        assert "data-figure=" not in html, f"{html_file.relative_to(built_site)} carries a figure's JSON"
+        # Lab pages pass through nbconvert, which orders attributes its own way.
+        for tag in re.findall(r'<div\b[^>]*\bclass="atlas-plotly"[^>]*>', html):
+            source = re.search(r'\bdata-src="([^"]+)"', tag)[1]
+            figure = json.loads((built_site / source).read_text(encoding="utf-8"))
+            assert figure["data"] and "layout" in figure, source
+            drawn += 1
+    assert drawn >= 20
+    gradient_descent = (built_site / "gradient-descent" / "index.html").read_text(encoding="utf-8")
+    assert gradient_descent.count('class="atlas-plotly"') == 8
+
+
+def test_a_tex_error_fails_the_build_naming_the_page_and_the_formula(tmp_path):
+    """MathJax in a browser draws an unknown macro in red; the build refuses it."""
+    from mkdocs.exceptions import PluginError
+
+    from atlas_exec.formulas import MathTypesetter, find_math
+
+    page = find_math('<p><span class="arithmatex">\\(x \\notamacro y\\)</span> and <span class="arithmatex">\\(x^2\\)</span></p>', "docs/broken.md")
+    with pytest.raises(PluginError) as failure:
+        MathTypesetter(tmp_path).typeset([page])
+    assert "docs/broken.md" in str(failure.value) and "\\notamacro" in str(failure.value)
+    assert not list(tmp_path.glob("*.json")), "a failed typesetting is not cached"

@@ -1,4 +1,5 @@
-// Draws what executed fences produced: Plotly figures and math.
+// Draws what executed fences produced: Plotly figures. (Math arrives typeset:
+// the build runs MathJax, atlas_exec/formulas.py.)
 // Material's instant navigation swaps page content without reloading, so all
 // drawing happens in document$.subscribe, which fires on every page.
 (function () {
@@ -11,6 +12,8 @@
   // 3-D trace) draws all its figures with it, rather than fetching both. Each
   // is loaded once per visit, when the page's first figure nears the viewport.
   const scriptUrl = document.currentScript.src;
+  // A figure's data-src is relative to the site's root; this script is assets/javascripts/atlas.js.
+  const siteRoot = new URL("../../", scriptUrl);
   const bundleUrls = {
     cartesian: new URL("plotly-cartesian/plotly.min.js", scriptUrl).href,
     full: new URL("plotly.min.js", scriptUrl).href,
@@ -82,8 +85,16 @@
     ],
   };
 
+  // The figure's JSON is a file of its own (render.py), fetched once, when the
+  // figure nears the viewport, while plotly.js loads.
   function figureOf(node) {
-    if (!node._atlasFigure) node._atlasFigure = JSON.parse(node.dataset.figure);
+    if (!node._atlasFigure) {
+      const url = new URL(node.dataset.src, siteRoot).href;
+      node._atlasFigure = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error("Could not load " + url + ": HTTP " + response.status);
+        return response.json();
+      });
+    }
     return node._atlasFigure;
   }
 
@@ -120,8 +131,8 @@
   function drawFigure(node) {
     if (node.dataset.drawing) return;
     node.dataset.drawing = "true";
-    const figure = figureOf(node);
-    loadBundle(pageBundle).then(function (Plotly) {
+    Promise.all([figureOf(node), loadBundle(pageBundle)]).then(function (loaded) {
+      const figure = loaded[0], Plotly = loaded[1];
       node._atlasPlotly = Plotly;
       return Plotly.react(node, drawnData(figure), drawnLayout(figure), plotConfig).then(function () {
         if (figure.frames && figure.frames.length) return Plotly.addFrames(node, figure.frames);
@@ -392,18 +403,11 @@
     scrollersQueued = setTimeout(focusableScrollers, 200);
   });
 
-  // ---- Math ----
-
-  function typesetMath() {
-    if (!window.MathJax || !MathJax.startup || !MathJax.typesetPromise) return Promise.resolve();
-    return MathJax.startup.promise.then(function () {
-      MathJax.startup.output.clearCache();
-      MathJax.typesetClear();
-      MathJax.texReset();
-      return MathJax.typesetPromise(Array.from(document.querySelectorAll(".arithmatex, .jp-RenderedMarkdown")));
-    }).then(function () {
-      document.body.dataset.mathTypeset = "true";
-    });
+  // Work that no reader waits for runs when the page is idle, not while it
+  // loads: measuring every block's width forces a layout of the whole page.
+  function whenIdle(work) {
+    if (window.requestIdleCallback) window.requestIdleCallback(work, { timeout: 2000 });
+    else setTimeout(work, 200);
   }
 
   // Material's copy button copies data-clipboard-text when a button has it
@@ -433,9 +437,7 @@
 
   document$.subscribe(function () {
     nameThemeWidgets();
-    document.body.dataset.mathTypeset = "false";
     drawFigures();
-    focusableScrollers();
-    typesetMath().then(focusableScrollers);
+    whenIdle(focusableScrollers);
   });
 })();
