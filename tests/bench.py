@@ -66,6 +66,9 @@ FIGURES_DRAWN = """() => {
   const visible = graphs.every(svg => { const box = svg.getBoundingClientRect(); return box.width > 0 && box.height > 0; });
   return document.readyState !== "loading" && drawn && visible && performance.now();
 }"""
+# A backward-pass replay is interactive once replay.js has set it up (its step is set).
+REPLAYS_READY = """() => { const replays = [...document.querySelectorAll("figure.atlas-replay")];
+  return document.readyState !== "loading" && replays.every(node => node.dataset.replayStep !== undefined) && performance.now(); }"""
 # transferSize is 0 for a resource the browser took from its cache.
 RESOURCES = "() => performance.getEntriesByType('resource').map(entry => [new URL(entry.name).pathname, entry.transferSize])"
 
@@ -305,6 +308,8 @@ def visit(page, url: str, site_dir: Path, path: str) -> dict:
     page.goto(url, wait_until="domcontentloaded")
     page.evaluate(SCROLL_TO_FIGURES)
     drawn_ms = page.wait_for_function(FIGURES_DRAWN, timeout=60_000).json_value()
+    replays = page.locator("figure.atlas-replay").count()
+    replays_ms = page.wait_for_function(REPLAYS_READY, timeout=60_000).json_value() if replays else None
     page.wait_for_load_state("networkidle")
     resources = page.evaluate(RESOURCES)
     figures = page.locator("div.atlas-plotly").count()
@@ -319,6 +324,8 @@ def visit(page, url: str, site_dir: Path, path: str) -> dict:
         "plotly_bundles_fetched": sorted(name for name in fetched if name.endswith("plotly.min.js")),
         "figures": figures,
         "figures_drawn_ms": round(drawn_ms) if figures else None,
+        "replays": replays,
+        "replays_interactive_ms": round(replays_ms) if replays else None,
     }
 
 
@@ -496,6 +503,16 @@ def markdown(builds: dict, tests: dict | None, pages: list[dict], checked: list[
         lines.append(
             f"| {page['url']} | {page['html_bytes'] / 1000:.0f} | {first['figures']} | {weight} | {gzipped} | {yes_no[first['plotly_fetched']]} / {yes_no[second['plotly_fetched']]} | {drawn} | {scored} |"
         )
+    with_replays = [page for page in pages if page["first_visit"]["replays"]]
+    lines += [
+        "",
+        "| page with a backward-pass replay | HTML KB | gzip KB, first visit | replays | interactive after, ms (first / second page) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {page['url']} | {page['html_bytes'] / 1000:.0f} | {page['first_visit']['gzip_bytes'] / 1000:.0f} | {page['first_visit']['replays']} | {page['first_visit']['replays_interactive_ms']} / {page['second_page']['replays_interactive_ms']} |"
+        for page in with_replays
+    ]
     return "\n".join(lines) + (
         "\n\nPer page, a / b = first visit (fresh browser) / second page of a visit (browser cache warm). KB = 1000 bytes, uncompressed."
         " Lighthouse: mobile form factor, simulated throttling, a first visit, the site served gzip-compressed as GitHub Pages serves it."
