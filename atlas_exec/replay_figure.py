@@ -23,6 +23,8 @@ def _value(entry: dict | None) -> str:
     if not entry["shape"]:
         return entry["text"]
     shape = "(" + ", ".join(map(str, entry["shape"])) + (",)" if len(entry["shape"]) == 1 else ")")
+    if entry["text"].startswith("mean "):  # a summary: one tensor, not three numbers
+        return f"a {shape} tensor with {entry['text']}"
     return f"{entry['text']} (shape {shape})"
 
 
@@ -47,7 +49,7 @@ def node_names(data: dict, depth: int = 2) -> list[str]:
         if node["kind"] == "leaf":
             names.append(f"leaf {node['label']}")
         elif node["label"]:
-            names.append(f"{node['name']} ({node['label']})")
+            names.append(f"{node['name']} (made {node['label']})")
         else:
             names.append(expression(position, depth))
     return names
@@ -62,7 +64,10 @@ def step_texts(data: dict) -> list[str]:
         node = nodes[step["node"]]
         if "grad" in step:
             label = node["label"]
-            texts.append(f"The gradient {_value(step['grad'])} reaches {names[step['node']]}: backward() would add it to {label}.grad.")
+            texts.append(
+                f"AccumulateGrad of {names[step['node']]} runs: the gradients sent to {label}, summed, are {_value(step['grad'])}; "
+                f"backward() adds that to {label}.grad."
+            )
             continue
         received = ", ".join(_value(grad) for grad in step["grad_outputs"])
         sent = [f"{_value(grad)} to {targets[(step['node'], i)]}" for i, grad in enumerate(step.get("grad_inputs", [])) if (step["node"], i) in targets]

@@ -121,7 +121,7 @@ def test_the_figure_names_every_step_and_works_without_javascript():
     data = record(f, "f", {"x": x, "y": y, "f": f}, "t-")
     figure = replay_html(data)
     texts = step_texts(data)
-    assert texts[-1] in figure and texts[-1].startswith("The gradient ") and texts[-1].endswith(("x.grad.", "y.grad."))
+    assert texts[-1] in figure and texts[-1].startswith("AccumulateGrad of leaf ") and texts[-1].endswith(("x.grad.", "y.grad."))
     assert figure.count("<li>") == len(data["steps"])
     assert "The leaves end with the gradients y: 10, x: 14." in figure
     assert 'data-replay="' in figure and "<script" not in figure  # instant navigation drops JSON scripts
@@ -209,7 +209,7 @@ def test_stepping_through_the_graph_chapters_replay_by_keyboard(browser, site_ur
             assert figure.locator(".atlas-replay-status").inner_text() == f"Step {step} of {total}: {data['steps'][step - 1]['text']}"
         assert figure.evaluate(LEAF_GRADIENTS) == ["x grad = 14", "y grad = 10"]
         last_texts = [step["text"] for step in data["steps"][-3:]]
-        assert any("The gradient 14 reaches leaf x" in text for text in last_texts) and any("The gradient 10 reaches leaf y" in text for text in last_texts)
+        assert any("sent to x, summed, are 14;" in text for text in last_texts) and any("sent to y, summed, are 10;" in text for text in last_texts)
         # The slider: Home goes back before the pass, arrows step.
         page.keyboard.press("Tab")
         assert page.evaluate("() => document.activeElement.type") == "range"
