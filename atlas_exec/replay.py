@@ -30,8 +30,6 @@ import warnings
 import torch
 from torch.autograd.graph import GradientEdge
 
-from .replay_figure import REPLAY_MIME  # noqa: F401 (the runner publishes records under it)
-
 _SVG_NOISE = re.compile(r"<title>.*?</title>\n?|<!--.*?-->\n?", re.S)
 # A graph the reader can follow step by step, and a drawing that fits a phone.
 MAX_NODES = 40

@@ -298,7 +298,8 @@ class PageProcess:
 
     def _record_replay(self, index: int, cell: dict) -> Failure | None:
         """Record the backward pass of the scalar the fence names; its figure follows the fence's outputs."""
-        from .replay import REPLAY_MIME, ReplayError, record
+        from .replay import ReplayError, record
+        from .replay_figure import REPLAY_MIME
 
         name, where = cell["replay"], cell["where"]
         namespace = self.shell.user_ns
