@@ -312,18 +312,16 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 # Pygments wraps every name in <span class="n">, which the theme colours as plain
 # code text (--md-code-hl-name-color is --md-code-fg-color): the spans change
 # nothing a reader sees and were a sixth of a chapter's bytes.
-_PLAIN_NAMES = re.compile(r'<span class="n">([^<]*)</span>')
-# Operators and punctuation have one colour in both palettes (Material's
-# --md-code-hl-operator-color and --md-code-hl-punctuation-color, equal in
-# atlas.css too): a run of them, with the spaces between, needs one span.
-_SYMBOL_RUN = re.compile(r'<span class="[op]">[^<]*</span>(?:[ \t]*<span class="[op]">[^<]*</span>)+')
-_TAGS = re.compile(r"<[^>]+>")
+# Spans that change no colour: names, whitespace, and operators and punctuation,
+# which atlas.css gives the code's own colour in both palettes (Material's
+# --md-code-hl-operator-color and --md-code-hl-punctuation-color). They are
+# most of the markup of a code block, so they go.
+_PLAIN_SPANS = re.compile(r'<span class="[nopw]">([^<]*)</span>')
 
 
 def _compact_highlight(code_html: str) -> str:
-    """Pygments' HTML with the spans that change no colour removed or merged (what a reader sees is unchanged)."""
-    code_html = _PLAIN_NAMES.sub(r"\1", code_html)
-    return _SYMBOL_RUN.sub(lambda run: f'<span class="p">{_TAGS.sub("", run[0])}</span>', code_html)
+    """Pygments' HTML without the spans that change no colour (what a reader sees is unchanged)."""
+    return _PLAIN_SPANS.sub(r"\1", code_html)
 
 
 # Inline stylesheets big enough to be worth a file of their own (small ones stay).

@@ -113,3 +113,35 @@ def test_figures_survive_instant_navigation(browser, site_url):
         assert page.locator(".arithmatex:not(:has(mjx-container))").count() == 0
     finally:
         page.close()
+
+
+# Executed code carries no spans for these classes (plugin.py, _compact_highlight):
+# that is invisible only while each has the code's own colour.
+_DROPPED_SPAN_COLOURS = """
+() => {
+  const code = document.querySelector(".md-typeset .highlight code");
+  const colours = {code: getComputedStyle(code).color};
+  for (const name of ["n", "o", "p", "w"]) {
+    const span = document.createElement("span");
+    span.className = name;
+    span.textContent = "+";
+    code.append(span);
+    colours[name] = getComputedStyle(span).color;
+    span.remove();
+  }
+  return colours;
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_code_spans_the_build_drops_have_the_codes_own_colour(browser, site_url, scheme):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(site_url + "tensors/", wait_until="networkidle")
+        page.add_style_tag(content="* { transition: none !important; }")  # the palette's colour fade
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', {scheme!r})")
+        colours = page.evaluate(_DROPPED_SPAN_COLOURS)
+        assert set(colours.values()) == {colours["code"]}, colours
+    finally:
+        page.close()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from atlas_exec.plugin import _after_title
+from atlas_exec.plugin import _after_title, _compact_highlight
 from atlas_exec.render import MAX_LINES, figure_html, figure_json, figure_uri, render_outputs, render_stamp
 from atlas_exec.terminal import screen_text
 
@@ -104,17 +104,20 @@ def test_the_stamp_goes_under_the_first_title_element():
     assert "PyTorch 2.13.0 on CPU, Python 3.11.7, 2026-01-02" in stamp
 
 
-def test_operators_and_punctuation_share_one_colour_so_their_spans_can_merge():
-    """The plugin merges runs of operator and punctuation spans in executed code; that is
-    invisible only while both have one colour in both palettes."""
-    import re
-
-    from tests.conftest import ROOT
-
-    css = (ROOT / "docs/assets/stylesheets/atlas.css").read_text(encoding="utf-8")
-    colours = dict(re.findall(r"--md-code-hl-(operator|punctuation)-color:\s*([^;]+);", css))
-    assert colours.get("operator") == colours.get("punctuation"), colours
-    assert not re.search(r"--md-code-hl-(operator|punctuation)-color", css.split('[data-md-color-scheme="slate"]', 1)[1].split("}", 1)[0])
+def test_spans_that_change_no_colour_are_dropped_from_executed_code():
+    """Names, whitespace, operators and punctuation lose their spans; keywords, numbers,
+    strings and word operators keep theirs (tests/test_browser.py checks that the
+    dropped classes have the code's own colour in both palettes)."""
+    pygments = (
+        '<code><span class="kn">import</span><span class="w"> </span><span class="nn">torch</span>\n'
+        '<span class="n">x</span> <span class="o">=</span> <span class="n">torch</span><span class="o">.</span>'
+        '<span class="n">ones</span><span class="p">(</span><span class="mi">2</span><span class="p">)</span>'
+        ' <span class="ow">in</span> <span class="s2">"a"</span></code>'
+    )
+    assert _compact_highlight(pygments) == (
+        '<code><span class="kn">import</span> <span class="nn">torch</span>\n'
+        'x = torch.ones(<span class="mi">2</span>) <span class="ow">in</span> <span class="s2">"a"</span></code>'
+    )
 
 
 def test_a_figure_names_its_json_file_instead_of_carrying_it():
