@@ -30,6 +30,7 @@ from .execute import DEFAULT_TIMEOUT, Cell, PageJob, execute_pages, fork_server,
 from .fences import CELL_OPTION, DISPLAY_ATTRIBUTES, Fence, StructurePass, claim_python_fences, display_title, front_matter_lines, tag_cells
 from .formulas import FONTS_URI, MATHJAX, STYLESHEET_URI, MathTypesetter, find_math, fonts, replaced
 from .labs import executed_notebook, lab_cells, page_notebook, student_notebook
+from .minify import minified
 from .notebooks import Links, chapter_notebook, chapter_script, fold_solutions, published_notebook, requirement_pins, runnable_pycon
 from .render import PLOTLY_MIME, figure_json, figure_uri, render_outputs, render_stamp
 
@@ -286,10 +287,11 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
             target = Path(config.site_dir) / uri
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(css, encoding="utf-8")
-        self._typeset_math(Path(config.site_dir))
+        self._finish_pages(Path(config.site_dir))
 
-    def _typeset_math(self, site_dir: Path) -> None:
-        """Every written page with its math typeset (one run of MathJax for the whole site), and the math's stylesheet."""
+    def _finish_pages(self, site_dir: Path) -> None:
+        """Every written page with its math typeset (one run of MathJax for the whole site), then
+        minified; and the math's stylesheet."""
         texts = {path: Path(path).read_text(encoding="utf-8") for path, _ in self.built_pages}
         found = [(path, find_math(texts[path], name)) for path, name in self.built_pages]
         found = [(path, math) for path, math in found if math.formulas or math.fragments]
@@ -297,7 +299,9 @@ class ExecutePagesPlugin(BasePlugin[ExecutePagesConfig]):
         if found:
             formulas, fragments, css = self.typesetter.typeset([math for _, math in found])
             for (path, math), page_formulas, page_fragments in zip(found, formulas, fragments):
-                Path(path).write_text(replaced(texts[path], math, page_formulas, page_fragments), encoding="utf-8")
+                texts[path] = replaced(texts[path], math, page_formulas, page_fragments)
+        for path, text in texts.items():
+            Path(path).write_text(minified(text), encoding="utf-8")
         target = site_dir / STYLESHEET_URI
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(css, encoding="utf-8")
@@ -309,9 +313,6 @@ def _download_stem(uri: str) -> str:
 
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
-# Pygments wraps every name in <span class="n">, which the theme colours as plain
-# code text (--md-code-hl-name-color is --md-code-fg-color): the spans change
-# nothing a reader sees and were a sixth of a chapter's bytes.
 # Spans that change no colour: names, whitespace, and operators and punctuation,
 # which atlas.css gives the code's own colour in both palettes (Material's
 # --md-code-hl-operator-color and --md-code-hl-punctuation-color). They are
