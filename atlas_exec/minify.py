@@ -1,4 +1,4 @@
-"""Built pages without the whitespace and comments that the theme's templates leave in them.
+"""Built pages without the whitespace that the theme's templates leave in them.
 
 MkDocs Material's Jinja templates indent and space out every navigation entry:
 about 16 KB of each page is whitespace that a browser collapses anyway. This
@@ -16,9 +16,11 @@ import htmlmin
 
 
 def minified(page_html: str) -> str:
-    """``page_html`` (a whole HTML document) with whitespace runs collapsed and comments removed.
+    """``page_html`` (a whole HTML document) with whitespace runs collapsed.
+
+    Comments stay: the icons' licence notes are comments.
 
     Rendering is unchanged: htmlmin collapses only whitespace that HTML's own
     rules collapse, outside ``pre`` and ``textarea``.
     """
-    return htmlmin.minify(page_html, remove_comments=True, remove_optional_attribute_quotes=False)
+    return htmlmin.minify(page_html, remove_optional_attribute_quotes=False)

@@ -127,3 +127,18 @@ def test_a_figure_names_its_json_file_instead_of_carrying_it():
     assert f'data-src="{figure_uri(payload)}"' in html and "[1,2]" not in html
     assert figure_uri(payload).startswith("assets/figures/") and figure_uri(payload).endswith(".json")
     assert json.loads(payload) == {"data": [{"type": "scatter", "y": [1, 2]}], "layout": {"title": {"text": "Loss"}}, "frames": []}
+
+
+def test_minified_pages_keep_what_a_reader_sees_and_copies():
+    from atlas_exec.minify import minified
+
+    page = (
+        '<nav>\n    <ul>\n      <li><a href="a/">\n        A\n      </a></li>\n    </ul>\n  </nav><!-- theme -->\n'
+        '<div class="atlas-cell" data-atlas-copy="x = 1\n\n  y = x"><pre><code>x = 1\n\n  y = x</code></pre></div>\n'
+        '<p><mjx-container jax="CHTML"></mjx-container> <span class="arithmatex">x</span>  and  <em>y</em></p>'
+    )
+    assert minified(page) == (
+        '<nav> <ul> <li><a href="a/"> A </a></li> </ul> </nav><!-- theme --> '
+        '<div class="atlas-cell" data-atlas-copy="x = 1\n\n  y = x"><pre><code>x = 1\n\n  y = x</code></pre></div> '
+        '<p><mjx-container jax="CHTML"></mjx-container> <span class="arithmatex">x</span> and <em>y</em></p>'
+    )

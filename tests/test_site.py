@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas_exec.formulas import _MarkdownCells
 from tests.conftest import ROOT, page_urls
 from tests.engine_project import Elements, make_project, page
 from tests.page_program import PAGES as PAGE_SYBIL
@@ -166,15 +167,18 @@ _TYPESET_OR_CODE = re.compile(r"<(mjx-container|code|pre)\b.*?</\1>", re.S)
 
 def test_math_is_typeset_when_the_site_is_built_and_no_page_loads_mathjax(built_site):
     """Formulas arrive typeset (CHTML with the MathML screen readers read): no page runs MathJax."""
+    markdown_cells = 0
     for html_file in built_site.rglob("*.html"):
         html = html_file.read_text(encoding="utf-8")
         name = html_file.relative_to(built_site).as_posix()
         assert not re.search(r"<script\b[^>]*\bsrc=\"[^\"]*mathjax", html, re.I), f"{name} loads MathJax"
         untypeset = re.findall(r'<(?:span|div) class="arithmatex">(?!<mjx-container)(.{0,40})', html)
         assert not untypeset, f"{name}: {len(untypeset)} formulas left as TeX, e.g. {untypeset[0]!r}"
-        for cell in re.findall(r'<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^"]*"[^>]*>(.*?)</div>\n</div>', html, re.S):
-            left = _TEX_LEFT.findall(re.sub(r"<[^>]+>", "", _TYPESET_OR_CODE.sub("", cell)))
+        for start, end in _MarkdownCells(html).cells:
+            markdown_cells += 1
+            left = _TEX_LEFT.findall(re.sub(r"<[^>]+>", "", _TYPESET_OR_CODE.sub("", html[start:end])))
             assert not left, f"{name}: TeX left in a notebook cell: {left[:3]}"
+    assert markdown_cells >= 30, f"only {markdown_cells} Markdown cells of lab notebooks were checked"
     for url, formulas in (("gradient-descent", 150), ("labs/01-gradient-descent", 10)):
         html = (built_site / url / "index.html").read_text(encoding="utf-8")
         assert html.count("<mjx-container") >= formulas, url
@@ -213,3 +217,14 @@ def test_a_tex_error_fails_the_build_naming_the_page_and_the_formula(tmp_path):
         MathTypesetter(tmp_path).typeset([page])
     assert "docs/broken.md" in str(failure.value) and "\\notamacro" in str(failure.value)
     assert not list(tmp_path.glob("*.json")), "a failed typesetting is not cached"
+
+
+def test_every_page_is_minified_after_its_math_is_typeset(built_site):
+    """The theme's template whitespace and comments are gone from every page (atlas_exec/minify.py)."""
+    from atlas_exec.minify import minified
+
+    pages = sorted(built_site.rglob("*/index.html")) + [built_site / "index.html"]
+    assert len(pages) >= 20
+    for html_file in pages:
+        html = html_file.read_text(encoding="utf-8")
+        assert minified(html) == html, f"{html_file.relative_to(built_site)} is not minified"
