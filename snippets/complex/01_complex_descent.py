@@ -19,8 +19,9 @@ def descend(direction, steps):
 z = descend(lambda grad: grad, steps=100)
 print("z -= lr * z.grad:        z =", z, " |z - c| < 1e-5:", abs(z - c).item() < 1e-5)
 assert abs(z - c) < 1e-5
+assert abs(abs(descend(lambda grad: grad, steps=10) - c) - 0.8**10 * abs(c)) < 1e-5  # 0.8 per step
 
-# torch.optim takes the same steps: optimizers need nothing special for complex parameters.
+# torch.optim.SGD takes the same steps: it needs nothing special for complex parameters.
 w = torch.zeros((), dtype=torch.complex64, requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=lr)
 for _ in range(100):

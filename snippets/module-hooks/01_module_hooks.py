@@ -33,4 +33,5 @@ for kind, name, received in events:
     print(f"{kind:13} layer {name}: {received}")
 print(f"ReLU outputs that are exactly 0: {(activations['1'] == 0).float().mean().item():.2f}")
 assert [name for kind, name, _ in events if kind == "forward pre"] == ["0", "1", "2"]  # forward order
+assert list(activations) == ["0", "1", "2"]  # the forward hooks stored the outputs in the same order
 assert [name for kind, name, _ in events if kind == "backward"] == ["2", "1", "0"]  # reverse order
