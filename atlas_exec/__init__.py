@@ -2,4 +2,4 @@
 
 # Part of every execution cache key: bump it when a change to the engine
 # changes what pages print or how their outputs are stored.
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"

@@ -137,12 +137,12 @@ def _svg_alt(svg: str) -> str:
     return "Image (SVG) produced by the code above"
 
 
-def _svg(svg: str) -> str:
+def _svg(svg: str, id_prefix: str) -> str:
     alt = _svg_alt(svg)
     svg = _XML_PROLOGUE.sub("", svg).strip()
     # Graphviz names an anonymous graph "%3": not a title a reader should see.
     svg = svg.replace("<title>%3</title>", "", 1)
-    svg = _renamed_objects(svg)
+    svg = namespaced_ids(_renamed_objects(svg), id_prefix)
     return f'<figure class="atlas-graph" role="img" aria-label="{html.escape(alt, quote=True)}">{svg}</figure>'
 
 
@@ -156,6 +156,28 @@ def _renamed_objects(svg: str) -> str:
     return _SVG_TITLE.sub(lambda title: f"<title>{_OBJECT_ID.sub(rename, title[1])}</title>", svg)
 
 
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_ID_OR_REFERENCE = re.compile(r'(\bid=")([^"]+)(")|(="#|url\(#)([^")]+)')
+
+
+def namespaced_ids(svg: str, prefix: str) -> str:
+    """``svg`` with each of its element ids, and every reference to one (``href="#id"``,
+    ``xlink:href="#id"``, ``url(#id)``), prefixed by ``prefix``.
+
+    Ids are page-wide in HTML: two Graphviz drawings on one page both name their
+    first node ``node1``, and two SVGs with gradients or markers would draw with
+    each other's definitions. References to ids the SVG does not define are left alone.
+    """
+    ids = set(_SVG_ID.findall(svg))
+
+    def rename(match: re.Match) -> str:
+        if match[1]:
+            return match[1] + (prefix + match[2] if match[2] in ids else match[2]) + match[3]
+        return match[4] + (prefix + match[5] if match[5] in ids else match[5])
+
+    return _SVG_ID_OR_REFERENCE.sub(rename, svg) if ids else svg
+
+
 def _html_output(value: str) -> str:
     """HTML from a repr, sanitised: unclosed tags closed, scripts and styles gone, so it cannot leak into the page."""
     clean = nh3.clean(value, attributes=_HTML_ATTRIBUTES)
@@ -163,7 +185,7 @@ def _html_output(value: str) -> str:
     return f'<div class="atlas-output atlas-html" role="region" aria-label="{label}">{clean}</div>'
 
 
-def _rich(data: dict, warnings: list[str]) -> str:
+def _rich(data: dict, warnings: list[str], id_prefix: str) -> str:
     for mime in _MIME_ORDER:
         if mime not in data:
             continue
@@ -173,7 +195,7 @@ def _rich(data: dict, warnings: list[str]) -> str:
         if mime == PLOTLY_MIME:
             return figure_html(value)
         if mime == "image/svg+xml":
-            return _svg(_text(value))
+            return _svg(_text(value), id_prefix)
         if mime in ("image/png", "image/jpeg"):
             return f'<img class="atlas-image" alt="Image produced by the code above" src="data:{mime};base64,{_text(value).strip()}">'
         if mime == "text/html":
@@ -190,13 +212,14 @@ def render_outputs(line: int, language: str, outputs: list[dict], stamp: dict | 
         parts.append(
             f'<p class="atlas-timing">Measured on the build machine ({html.escape(stamp["device"])}) on {stamp["date"]}: timings vary from run to run and machine to machine.</p>'
         )
-    for output in outputs:
+    for index, output in enumerate(outputs):
         kind = output["output_type"]
         if kind == "stream":
             name = "stderr" if output["name"] == "stderr" else "stdout"
             parts.append(_pre(output["text"], name, "stderr" if name == "stderr" else "Output", warnings))
         elif kind in ("display_data", "execute_result"):
-            parts.append(_rich(output["data"], warnings))
+            # Unique on the page: one fence per line, and its outputs in order.
+            parts.append(_rich(output["data"], warnings, id_prefix=f"out{line}-{index}-"))
         elif kind == "error":
             parts.append(_pre(f"{output['ename']}: {output['evalue']}", "error", "Raises", warnings))
     timing_class = " atlas-timing-block" if timing else ""

@@ -229,13 +229,14 @@ def edge_gradients(data: dict) -> dict[tuple[int, int], dict | None]:
 def layout_svg(data: dict, prefix: str) -> str:
     """The graph laid out by Graphviz's dot, gradients flowing from the output (bottom) up to the leaves.
 
-    Element ids are ``prefix`` + n<node> and + e<from>-<input>, classes say what
+    Element ids are ``prefix`` + graph, + n<node> and + e<from>-<input>, classes say what
     each element is (leaf, operation, root), so the site's stylesheet colours
     it for both palettes and replay.js highlights it step by step.
     """
     import graphviz
 
-    graph = graphviz.Digraph(graph_attr={"rankdir": "BT", "bgcolor": "transparent", "nodesep": "0.3", "ranksep": "0.35"})
+    # The graph's own id too: Graphviz calls every graph "graph0", and ids are page-wide.
+    graph = graphviz.Digraph(graph_attr={"id": f"{prefix}graph", "rankdir": "BT", "bgcolor": "transparent", "nodesep": "0.3", "ranksep": "0.35"})
     graph.attr("node", shape="box", style="rounded,filled", fontname="sans-serif", fontsize="11", height="0.3", margin="0.08,0.04")
     graph.attr("edge", fontname="sans-serif", fontsize="10", arrowsize="0.6")
     leaf_gradient = {step["node"]: step["grad"] for step in data["steps"] if "grad" in step}

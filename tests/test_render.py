@@ -142,3 +142,15 @@ def test_minified_pages_keep_what_a_reader_sees_and_copies():
         '<div class="atlas-cell" data-atlas-copy="x = 1\n\n  y = x"><pre><code>x = 1\n\n  y = x</code></pre></div> '
         '<p><mjx-container jax="CHTML"></mjx-container> <span class="arithmatex">x</span> and <em>y</em></p>'
     )
+
+
+def test_svg_ids_and_the_references_to_them_get_the_outputs_prefix():
+    from atlas_exec.render import namespaced_ids
+
+    svg = '<svg><defs><marker id="arrow"/></defs><g id="node1"><path marker-end="url(#arrow)"/><use xlink:href="#node1"/><a href="#elsewhere">x</a></g></svg>'
+    assert namespaced_ids(svg, "out7-0-") == (
+        '<svg><defs><marker id="out7-0-arrow"/></defs><g id="out7-0-node1"><path marker-end="url(#out7-0-arrow)"/>'
+        '<use xlink:href="#out7-0-node1"/><a href="#elsewhere">x</a></g></svg>'
+    )
+    two = render_outputs(3, "python", [{"output_type": "display_data", "data": {"image/svg+xml": svg}}] * 2, None).html
+    assert two.count('id="out3-0-node1"') == 1 and two.count('id="out3-1-node1"') == 1

@@ -228,3 +228,11 @@ def test_every_page_is_minified_after_its_math_is_typeset(built_site):
     for html_file in pages:
         html = html_file.read_text(encoding="utf-8")
         assert minified(html) == html, f"{html_file.relative_to(built_site)} is not minified"
+
+
+def test_no_page_gives_two_elements_one_id(built_site):
+    """Ids are page-wide: two drawings on a page must not both define node1 (render.namespaced_ids)."""
+    for html_file in sorted(built_site.rglob("*.html")):
+        ids = re.findall(r'\sid="([^"]+)"', html_file.read_text(encoding="utf-8"))
+        repeated = sorted({name for name in ids if ids.count(name) > 1})
+        assert not repeated, f"{html_file.relative_to(built_site)}: {len(repeated)} ids used more than once, e.g. {repeated[:5]}"
